@@ -18,7 +18,17 @@ def _clean(changes: dict) -> dict:
     return out
 
 
-def audit(actor, action: str, obj=None, *, unit=None, changes: dict | None = None, request=None, object_repr=None):
+def audit(
+    actor,
+    action: str,
+    obj=None,
+    *,
+    unit=None,
+    changes: dict | None = None,
+    request=None,
+    object_repr=None,
+    unit_code: str = "",
+):
     """Append one entry. `changes` maps field -> [before, after] (or a plain value for context)."""
     entry = AuditLog(
         actor=actor if getattr(actor, "pk", None) else None,
@@ -27,7 +37,7 @@ def audit(actor, action: str, obj=None, *, unit=None, changes: dict | None = Non
         object_type=obj._meta.model_name if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         object_repr=(object_repr if object_repr is not None else (str(obj) if obj is not None else ""))[:200],
-        unit_code=unit.code if unit is not None else "",
+        unit_code=unit.code if unit is not None else unit_code,
         changes=_clean(changes or {}),
         ip=_client_ip(request),
     )

@@ -49,12 +49,14 @@ class OrgUnit(models.Model):
     name = models.CharField("名称", max_length=60)
     # Statistical division code, used as a materialised path: a descendant's code starts with its ancestor's.
     code = models.CharField("区划代码", max_length=12)
-    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     valid_from = models.DateField("起始日期", default=timezone.localdate)
     valid_to = models.DateField("终止日期", null=True, blank=True)
-    merged_into = models.ForeignKey("self", verbose_name="并入", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged_from")
+    merged_into = models.ForeignKey(
+        "self", verbose_name="并入", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
 
     objects = OrgUnitQuerySet.as_manager()
 
@@ -65,9 +67,12 @@ class OrgUnit(models.Model):
         permissions = roles.PERMISSIONS
         indexes = [models.Index(fields=["code"], name="orgunit_code_prefix", opclasses=["varchar_pattern_ops"])]
         constraints = [
-            models.UniqueConstraint(fields=["code"], condition=Q(valid_to__isnull=True), name="orgunit_code_current_uniq"),
-            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                                   name="orgunit_valid_range"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(valid_to__isnull=True), name="orgunit_code_current_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")), name="orgunit_valid_range"
+            ),
         ]
 
     def __str__(self):
@@ -102,6 +107,9 @@ class OrgUnitHistory(models.Model):
 
     class Meta:
         ordering = ["unit", "valid_from"]
+
+    def __str__(self):
+        return f"{self.name}（{self.valid_from}—{self.valid_to}）"
 
 
 class OrgUnitUserObjectPermission(UserObjectPermissionBase):
@@ -146,8 +154,13 @@ class VillageLeader(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["village"], condition=Q(end__isnull=True), name="one_open_leader_per_village")
+            models.UniqueConstraint(
+                fields=["village"], condition=Q(end__isnull=True), name="one_open_leader_per_village"
+            )
         ]
+
+    def __str__(self):
+        return f"{self.village} 包村领导 {self.user}"
 
 
 class AuditQuerySet(models.QuerySet):
@@ -178,6 +191,9 @@ class AuditLog(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["unit_code"], name="audit_unit_prefix", opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

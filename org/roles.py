@@ -48,7 +48,17 @@ ROLES: dict[str, Role] = {
             "县委组织部管理员",
             (COUNTY,),
             frozenset(
-                {VIEW, EDIT_PEOPLE, REVEAL, MANAGE_ACCOUNTS, MANAGE_POLICY, MANAGE_ORG, ASSIGN_LEADERS, VIEW_AUDIT, LOOKUP_ID}
+                {
+                    VIEW,
+                    EDIT_PEOPLE,
+                    REVEAL,
+                    MANAGE_ACCOUNTS,
+                    MANAGE_POLICY,
+                    MANAGE_ORG,
+                    ASSIGN_LEADERS,
+                    VIEW_AUDIT,
+                    LOOKUP_ID,
+                }
             ),
         ),
         Role("county_staff", "县委组织部工作人员", (COUNTY,), frozenset({VIEW, EDIT_PEOPLE, REVEAL, LOOKUP_ID})),

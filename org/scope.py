@@ -3,6 +3,7 @@
 Every model that belongs to the tree filters through `Scope.q(perm, field)`; out-of-scope objects are then simply not
 found, so views answer 404 rather than 403."""
 
+import contextlib
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -79,10 +80,8 @@ def get_scope(user) -> Scope:
     scope = getattr(user, "_scope_cache", None)
     if scope is None:
         scope = Scope(user)
-        try:
+        with contextlib.suppress(AttributeError):
             user._scope_cache = scope
-        except AttributeError:
-            pass
     return scope
 
 

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm
 
 from org import roles
 from org.audit import audit
@@ -67,8 +67,18 @@ def membership_remove(*, actor, membership: Membership, request=None):
 
 
 @transaction.atomic
-def account_create(*, actor, username: str, display_name: str, password: str, unit: OrgUnit, role_key: str,
-                   title: str = "", email: str = "", request=None) -> User:
+def account_create(
+    *,
+    actor,
+    username: str,
+    display_name: str,
+    password: str,
+    unit: OrgUnit,
+    role_key: str,
+    title: str = "",
+    email: str = "",
+    request=None,
+) -> User:
     check_grantable(actor, unit, role_key)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError("该用户名已被使用。")
@@ -101,8 +111,14 @@ def account_set_active(*, actor, user: User, active: bool, request=None):
         return user
     user.is_active = active
     user.save(update_fields=["is_active"])
-    audit(actor, "account.enable" if active else "account.disable", user, unit=unit,
-          changes={"is_active": [not active, active]}, request=request)
+    audit(
+        actor,
+        "account.enable" if active else "account.disable",
+        user,
+        unit=unit,
+        changes={"is_active": [not active, active]},
+        request=request,
+    )
     return user
 
 
@@ -119,7 +135,8 @@ def password_changed(*, user: User, request=None):
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
-    audit(user, "account.password_changed", user, request=request)
+    first = user.memberships.select_related("unit").first()
+    audit(user, "account.password_changed", user, request=request, unit=first.unit if first else None)
 
 
 @transaction.atomic
@@ -145,13 +162,20 @@ def unit_rename(*, actor, unit: OrgUnit, name: str, code: str, on: datetime.date
         raise ValidationError("变更日期不能早于该单位的起始日期。")
     last = unit.history.order_by("-valid_to").first()
     since = last.valid_to if last else unit.valid_from
-    OrgUnitHistory.objects.create(unit=unit, name=unit.name, code=unit.code, valid_from=since, valid_to=on,
-                                  change="rename", note=note)
+    OrgUnitHistory.objects.create(
+        unit=unit, name=unit.name, code=unit.code, valid_from=since, valid_to=on, change="rename", note=note
+    )
     before = {"name": unit.name, "code": unit.code}
     unit.name, unit.code = name, code
     unit.save(update_fields=["name", "code"])
-    audit(actor, "org.rename", unit, unit=unit,
-          changes={k: [before[k], getattr(unit, k)] for k in before if before[k] != getattr(unit, k)}, request=request)
+    audit(
+        actor,
+        "org.rename",
+        unit,
+        unit=unit,
+        changes={k: [before[k], getattr(unit, k)] for k in before if before[k] != getattr(unit, k)},
+        request=request,
+    )
     return unit
 
 
@@ -168,9 +192,10 @@ def leader_assign(*, actor, village: OrgUnit, user: User, start: datetime.date, 
     if not village.is_village or not scope.has(roles.ASSIGN_LEADERS, village):
         raise ValidationError("您无权为该村指定包村领导。")
     township = village.parent
-    ok = Membership.objects.filter(
-        user=user, unit=township, role__in=["township_admin", "township_staff"]
-    ).exists() and user.is_active
+    ok = (
+        Membership.objects.filter(user=user, unit=township, role__in=["township_admin", "township_staff"]).exists()
+        and user.is_active
+    )
     if not ok:
         raise ValidationError("包村领导须为本乡镇在职的乡镇干部账号。")
     current = VillageLeader.objects.select_for_update().filter(village=village, end__isnull=True).first()
@@ -182,6 +207,12 @@ def leader_assign(*, actor, village: OrgUnit, user: User, start: datetime.date, 
         current.end = start
         current.save(update_fields=["end"])
     leader = VillageLeader.objects.create(village=village, user=user, start=start, assigned_by=actor)
-    audit(actor, "leader.assign", village, unit=village,
-          changes={"包村领导": [str(current.user) if current else None, str(user)]}, request=request)
+    audit(
+        actor,
+        "leader.assign",
+        village,
+        unit=village,
+        changes={"包村领导": [str(current.user) if current else None, str(user)]},
+        request=request,
+    )
     return leader

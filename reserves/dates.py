@@ -15,8 +15,3 @@ def add_years_forward(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, month=3, day=1)
-
-
-def year_month(value: datetime.date | None) -> str:
-    """Cadre paperwork writes dates as 1990.01."""
-    return f"{value.year}.{value.month:02d}" if value else ""

@@ -92,8 +92,14 @@ def party_ok(policy: CountyPolicy, political_status: str) -> bool:
     return True
 
 
-def check_eligibility(person, policy: CountyPolicy | None, *, on: datetime.date,
-                      checklist: dict[str, bool] | None = None, last_removed_on: datetime.date | None = ...):
+def check_eligibility(
+    person,
+    policy: CountyPolicy | None,
+    *,
+    on: datetime.date,
+    checklist: dict[str, bool] | None = None,
+    last_removed_on: datetime.date | None = ...,
+):
     """Each condition of `policy` for `person` on date `on`. `checklist` answers QL §7 (key -> True if the case
     applies). `last_removed_on` may be passed to save a query."""
     result = EligibilityResult(policy_id=policy.pk if policy else None, on=on)
@@ -108,8 +114,14 @@ def check_eligibility(person, policy: CountyPolicy | None, *, on: datetime.date,
             add(Condition("age", "年龄", PASS, f"{age}周岁，不超过{policy.age_limit}周岁。"))
         else:
             word = "一般应在" if policy.age_mode == CountyPolicy.WARN else "须不超过"
-            add(Condition("age", "年龄", _mode(policy.age_mode),
-                          f"{age}周岁，超过{policy.age_limit}周岁（{word}{policy.age_limit}周岁）。"))
+            add(
+                Condition(
+                    "age",
+                    "年龄",
+                    _mode(policy.age_mode),
+                    f"{age}周岁，超过{policy.age_limit}周岁（{word}{policy.age_limit}周岁）。",
+                )
+            )
 
     if policy.education_floor:
         floor_label = dict(C.EDUCATION_CHOICES)[policy.education_floor]
@@ -117,8 +129,9 @@ def check_eligibility(person, policy: CountyPolicy | None, *, on: datetime.date,
         if C.EDUCATION_RANK[person.education] >= C.EDUCATION_RANK[policy.education_floor]:
             add(Condition("education", "学历", PASS, f"{have}，达到{floor_label}及以上。"))
         else:
-            add(Condition("education", "学历", _mode(policy.education_mode),
-                          f"{have}，低于要求的{floor_label}及以上。"))
+            add(
+                Condition("education", "学历", _mode(policy.education_mode), f"{have}，低于要求的{floor_label}及以上。")
+            )
 
     if policy.party_requirement != CountyPolicy.PARTY_NONE:
         need = dict(CountyPolicy.PARTY_CHOICES)[policy.party_requirement]
@@ -139,9 +152,15 @@ def check_eligibility(person, policy: CountyPolicy | None, *, on: datetime.date,
         n = policy.reselection_ban_years
         if last_removed_on and last_removed_on > ban_cutoff(policy, on):
             until = add_years_forward(last_removed_on, n)
-            add(Condition("ban", "再选拔限制", FAIL,
-                          f"{last_removed_on:%Y年%m月%d日}被取消资格，原则上{n}年内不得参加选拔"
-                          f"（至{until:%Y年%m月%d日}止）；如确需选拔，须填写理由。"))
+            add(
+                Condition(
+                    "ban",
+                    "再选拔限制",
+                    FAIL,
+                    f"{last_removed_on:%Y年%m月%d日}被取消资格，原则上{n}年内不得参加选拔"
+                    f"（至{until:%Y年%m月%d日}止）；如确需选拔，须填写理由。",
+                )
+            )
         else:
             add(Condition("ban", "再选拔限制", PASS, f"{n}年内无被取消资格记录。"))
 
@@ -166,28 +185,31 @@ def annotate_eligibility(queryset, policy: CountyPolicy, on: datetime.date):
     if policy.age_limit is not None:
         annotations["elig_age"] = Case(
             When(birth_date__gt=age_cutoff(policy, on), then=Value(PASS)),
-            default=Value(_mode(policy.age_mode)), output_field=out)
+            default=Value(_mode(policy.age_mode)),
+            output_field=out,
+        )
     else:
         annotations["elig_age"] = na
     if policy.education_floor:
         floor = C.EDUCATION_RANK[policy.education_floor]
         ok = [key for key, rank in C.EDUCATION_RANK.items() if rank >= floor]
         annotations["elig_education"] = Case(
-            When(education__in=ok, then=Value(PASS)), default=Value(_mode(policy.education_mode)), output_field=out)
+            When(education__in=ok, then=Value(PASS)), default=Value(_mode(policy.education_mode)), output_field=out
+        )
     else:
         annotations["elig_education"] = na
     if policy.party_requirement != CountyPolicy.PARTY_NONE:
         ok = ["member"] if policy.party_requirement == CountyPolicy.PARTY_FULL else sorted(C.PARTY_STATUSES)
         annotations["elig_party"] = Case(
-            When(political_status__in=ok, then=Value(PASS)), default=Value(_mode(policy.party_mode)),
-            output_field=out)
+            When(political_status__in=ok, then=Value(PASS)), default=Value(_mode(policy.party_mode)), output_field=out
+        )
     else:
         annotations["elig_party"] = na
     if policy.reselection_ban_years:
         banned = ReserveRecord.objects.filter(
-            person=OuterRef("pk"), status=C.STATUS_REMOVED, ended_on__gt=ban_cutoff(policy, on))
+            person=OuterRef("pk"), status=C.STATUS_REMOVED, ended_on__gt=ban_cutoff(policy, on)
+        )
         annotations["elig_ban"] = Case(When(Exists(banned), then=Value(FAIL)), default=Value(PASS), output_field=out)
     else:
         annotations["elig_ban"] = na
     return queryset.annotate(**annotations)
-

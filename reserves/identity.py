@@ -12,8 +12,13 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 # Province-level prefixes in use (old cards keep abolished county codes, so only the first two digits are checked).
 PROVINCES = (
-    set(range(11, 16)) | set(range(21, 24)) | set(range(31, 38)) | set(range(41, 47)) | set(range(50, 55))
-    | set(range(61, 66)) | {71, 81, 82, 83}
+    set(range(11, 16))
+    | set(range(21, 24))
+    | set(range(31, 38))
+    | set(range(41, 47))
+    | set(range(50, 55))
+    | set(range(61, 66))
+    | {71, 81, 82, 83}
 )
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000 \t\r\n"), None)
 

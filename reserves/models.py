@@ -45,8 +45,13 @@ class Person(models.Model):
     source_group = models.CharField("身份", max_length=40, choices=C.SOURCE_CHOICES)
     source_group_other = models.CharField("其他身份说明", max_length=60, blank=True)
     # The village the person belongs to now; scoping of people follows it.
-    village = models.ForeignKey(OrgUnit, verbose_name="所在村（社区）", on_delete=models.PROTECT,
-                                related_name="people", limit_choices_to={"level": roles.VILLAGE})
+    village = models.ForeignKey(
+        OrgUnit,
+        verbose_name="所在村（社区）",
+        on_delete=models.PROTECT,
+        related_name="people",
+        limit_choices_to={"level": roles.VILLAGE},
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -96,11 +101,7 @@ class ReserveRecordQuerySet(models.QuerySet):
         placement = Q(placements__start__lte=on) & (Q(placements__end__isnull=True) | Q(placements__end__gt=on))
         if unit is not None:
             placement &= Q(placements__village__code__startswith=unit.code)
-        return (
-            self.filter(entered_on__lte=on)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
-            .filter(placement)
-        )
+        return self.filter(entered_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on)).filter(placement)
 
 
 class ReserveRecord(models.Model):
@@ -108,16 +109,27 @@ class ReserveRecord(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="records")
     reserve_type = models.CharField("类型", max_length=30, choices=C.RESERVE_TYPE_CHOICES)
-    village = models.ForeignKey(OrgUnit, verbose_name="村（社区）", on_delete=models.PROTECT, related_name="+",
-                                help_text="当前所在村；历史见调动记录")
+    village = models.ForeignKey(
+        OrgUnit,
+        verbose_name="村（社区）",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="当前所在村；历史见调动记录",
+    )
     entered_on = models.DateField("入库日期")
     entry_method = models.CharField("入库方式", max_length=20, choices=C.ENTRY_CHOICES)
     entry_reason = models.CharField("入库说明", max_length=500, blank=True)
     status = models.CharField("状态", max_length=20, choices=C.STATUS_CHOICES, default=C.STATUS_ACTIVE)
     ended_on = models.DateField("出库日期", null=True, blank=True)
     end_reason = models.CharField("出库原因", max_length=500, blank=True)
-    policy = models.ForeignKey("CountyPolicy", verbose_name="入库时适用的政策版本", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    policy = models.ForeignKey(
+        "CountyPolicy",
+        verbose_name="入库时适用的政策版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     eligibility = models.JSONField("入库时资格审查结果", default=list, blank=True)
     eligibility_override = models.CharField("资格例外说明", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -130,15 +142,20 @@ class ReserveRecord(models.Model):
         verbose_name_plural = "后备干部记录"
         ordering = ["-entered_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "reserve_type"], condition=Q(ended_on__isnull=True),
-                                    name="one_open_record_per_person_type"),
+            models.UniqueConstraint(
+                fields=["person", "reserve_type"],
+                condition=Q(ended_on__isnull=True),
+                name="one_open_record_per_person_type",
+            ),
             models.CheckConstraint(
                 condition=(Q(status=C.STATUS_ACTIVE) & Q(ended_on__isnull=True))
                 | (~Q(status=C.STATUS_ACTIVE) & Q(ended_on__isnull=False)),
                 name="record_status_matches_end",
             ),
-            models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("entered_on")),
-                                   name="record_end_after_entry"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("entered_on")),
+                name="record_end_after_entry",
+            ),
         ]
         indexes = [models.Index(fields=["status", "reserve_type"])]
 
@@ -167,6 +184,9 @@ class ReservePlacement(models.Model):
         ]
         indexes = [models.Index(fields=["start", "end"])]
 
+    def __str__(self):
+        return f"{self.village} {self.start}—{self.end or ''}"
+
 
 class MentorPairingQuerySet(models.QuerySet):
     def current(self, on=None):
@@ -178,8 +198,14 @@ class MentorPairing(models.Model):
     """结对帮带: a mentor (an account with the mentor role, or a named person without one) for a reserve record."""
 
     record = models.ForeignKey(ReserveRecord, on_delete=models.CASCADE, related_name="pairings")
-    mentor_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="帮带干部账号", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="pairings")
+    mentor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="帮带干部账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pairings",
+    )
     mentor_name = models.CharField("帮带干部姓名", max_length=50, blank=True)
     mentor_kind = models.CharField("帮带类型", max_length=30, choices=C.MENTOR_KIND_CHOICES)
     post = models.CharField("职务", max_length=60)
@@ -192,20 +218,22 @@ class MentorPairing(models.Model):
     class Meta:
         ordering = ["start", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(mentor_user__isnull=False) | ~Q(mentor_name=""),
-                                   name="pairing_has_mentor"),
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
-                                   name="pairing_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(mentor_user__isnull=False) | ~Q(mentor_name=""), name="pairing_has_mentor"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="pairing_end_after_start"
+            ),
         ]
+
+    def __str__(self):
+        return f"{self.display_name} {self.post}"
 
     @property
     def display_name(self):
         if self.mentor_user_id:
             return self.mentor_user.display_name or self.mentor_user.username
         return self.mentor_name
-
-    def __str__(self):
-        return f"{self.display_name} {self.post}"
 
 
 class CountyPolicyQuerySet(models.QuerySet):

@@ -115,8 +115,16 @@ def county_of(unit: OrgUnit) -> OrgUnit | None:
 
 
 @transaction.atomic
-def policy_create(*, actor, county: OrgUnit, effective_from: datetime.date, values: dict, preset: str = "",
-                  note: str = "", request=None) -> CountyPolicy:
+def policy_create(
+    *,
+    actor,
+    county: OrgUnit,
+    effective_from: datetime.date,
+    values: dict,
+    preset: str = "",
+    note: str = "",
+    request=None,
+) -> CountyPolicy:
     if county.level != roles.COUNTY or not get_scope(actor).has(roles.MANAGE_POLICY, county):
         raise ValidationError("您无权设置该县的政策。")
     if CountyPolicy.objects.filter(county=county, effective_from=effective_from).exists():
@@ -124,10 +132,17 @@ def policy_create(*, actor, county: OrgUnit, effective_from: datetime.date, valu
     unknown = set(values) - set(POLICY_FIELDS)
     if unknown:
         raise ValidationError(f"未知的政策项：{', '.join(sorted(unknown))}")
-    policy = CountyPolicy(county=county, effective_from=effective_from, preset=preset, note=note,
-                          created_by=actor, **values)
+    policy = CountyPolicy(
+        county=county, effective_from=effective_from, preset=preset, note=note, created_by=actor, **values
+    )
     policy.full_clean()
     policy.save()
-    audit(actor, "policy.create", policy, unit=county,
-          changes={"effective_from": str(effective_from), "preset": preset}, request=request)
+    audit(
+        actor,
+        "policy.create",
+        policy,
+        unit=county,
+        changes={"effective_from": str(effective_from), "preset": preset},
+        request=request,
+    )
     return policy

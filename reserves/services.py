@@ -19,9 +19,24 @@ from reserves.policy import county_of, policy_in_force
 DUPLICATE_ID_MESSAGE = "该身份证号已在系统中登记，请联系县委组织部"
 
 PERSON_FIELDS = [
-    "name", "id_number", "ethnicity", "native_place", "birthplace", "political_status", "party_joined",
-    "work_started", "health", "occupation", "specialty", "education", "school_major", "photo", "phone",
-    "source_group", "source_group_other", "village",
+    "name",
+    "id_number",
+    "ethnicity",
+    "native_place",
+    "birthplace",
+    "political_status",
+    "party_joined",
+    "work_started",
+    "health",
+    "occupation",
+    "specialty",
+    "education",
+    "school_major",
+    "photo",
+    "phone",
+    "source_group",
+    "source_group_other",
+    "village",
 ]
 
 
@@ -58,9 +73,14 @@ def person_create(*, actor, data: dict, request=None) -> Person:
     except IntegrityError:
         # Two clerks registering the same number at once: the loser gets the same message.
         raise ValidationError({"id_number": DUPLICATE_ID_MESSAGE}) from None
-    audit(actor, "person.create", person, unit=person.village,
-          changes={k: v for k, v in diff(person, {}, PERSON_FIELDS).items() if v[1] not in (None, "")},
-          request=request)
+    audit(
+        actor,
+        "person.create",
+        person,
+        unit=person.village,
+        changes={k: v for k, v in diff(person, {}, PERSON_FIELDS).items() if v[1] not in (None, "")},
+        request=request,
+    )
     return person
 
 
@@ -105,8 +125,15 @@ def person_lookup_by_id(*, actor, raw_id: str, request=None) -> Person | None:
         raise ValidationError("您无权按身份证号查询。")
     number = validate_id(raw_id)
     person = Person.objects.filter(scope.q(roles.LOOKUP_ID, "village__code"), id_number=number).first()
-    audit(actor, "person.lookup", person, changes={"id_number": number, "found": person is not None},
-          request=request, object_repr=person.name if person else "（未找到）")
+    audit(
+        actor,
+        "person.lookup",
+        person,
+        changes={"id_number": number, "found": person is not None},
+        request=request,
+        object_repr=person.name if person else "（未找到）",
+        unit_code=scope.prefixes(roles.LOOKUP_ID)[0],
+    )
     return person
 
 
@@ -117,9 +144,19 @@ def eligibility_for(person: Person, village: OrgUnit, on: datetime.date, checkli
 
 
 @transaction.atomic
-def record_open(*, actor, person: Person, reserve_type: str, village: OrgUnit, entered_on: datetime.date,
-                entry_method: str, entry_reason: str = "", override_reason: str = "", checklist=None,
-                request=None) -> ReserveRecord:
+def record_open(
+    *,
+    actor,
+    person: Person,
+    reserve_type: str,
+    village: OrgUnit,
+    entered_on: datetime.date,
+    entry_method: str,
+    entry_reason: str = "",
+    override_reason: str = "",
+    checklist=None,
+    request=None,
+) -> ReserveRecord:
     """Put a person into the pool. Used by manual entry now and by the selection and import flows later."""
     _require(actor, roles.EDIT_PEOPLE, village, "您无权在该村（社区）录入后备干部。")
     if not village.is_village:
@@ -139,31 +176,52 @@ def record_open(*, actor, person: Person, reserve_type: str, village: OrgUnit, e
     # Lock the person so two clicks cannot open two records of one type.
     Person.objects.select_for_update().filter(pk=person.pk).first()
     if ReserveRecord.objects.filter(person=person, reserve_type=reserve_type, ended_on__isnull=True).exists():
-        raise ValidationError({"reserve_type": f"该人员已有一条在库的“{dict(C.RESERVE_TYPE_CHOICES)[reserve_type]}”记录。"})
+        raise ValidationError(
+            {"reserve_type": f"该人员已有一条在库的“{dict(C.RESERVE_TYPE_CHOICES)[reserve_type]}”记录。"}
+        )
     result = eligibility_for(person, village, entered_on, checklist)
     if result.failures and not override_reason.strip():
         reasons = "；".join(f"{c.label}：{c.reason}" for c in result.failures)
         raise ValidationError({"override_reason": f"资格条件不符合（{reasons}）。如确需入库，请填写例外理由。"})
     record = ReserveRecord(
-        person=person, reserve_type=reserve_type, village=village, entered_on=entered_on,
-        entry_method=entry_method, entry_reason=entry_reason.strip(), policy_id=result.policy_id,
-        eligibility=result.as_json(), eligibility_override=override_reason.strip(), created_by=actor)
+        person=person,
+        reserve_type=reserve_type,
+        village=village,
+        entered_on=entered_on,
+        entry_method=entry_method,
+        entry_reason=entry_reason.strip(),
+        policy_id=result.policy_id,
+        eligibility=result.as_json(),
+        eligibility_override=override_reason.strip(),
+        created_by=actor,
+    )
     try:
         with transaction.atomic():
             record.save()
     except IntegrityError:
         raise ValidationError({"reserve_type": "该人员已有一条同类型的在库记录。"}) from None
     ReservePlacement.objects.create(record=record, village=village, start=entered_on, reason="entry")
-    audit(actor, "record.open", record, unit=village, request=request, changes={
-        "reserve_type": record.get_reserve_type_display(), "village": village.name,
-        "entered_on": str(entered_on), "entry_method": record.get_entry_method_display(),
-        "override": override_reason.strip()})
+    audit(
+        actor,
+        "record.open",
+        record,
+        unit=village,
+        request=request,
+        changes={
+            "reserve_type": record.get_reserve_type_display(),
+            "village": village.name,
+            "entered_on": str(entered_on),
+            "entry_method": record.get_entry_method_display(),
+            "override": override_reason.strip(),
+        },
+    )
     return record
 
 
 @transaction.atomic
-def record_close(*, actor, record: ReserveRecord, status: str, ended_on: datetime.date, reason: str,
-                 request=None) -> ReserveRecord:
+def record_close(
+    *, actor, record: ReserveRecord, status: str, ended_on: datetime.date, reason: str, request=None
+) -> ReserveRecord:
     """End a record (removed / used / exited). The removal and use chains call this once approved and filed."""
     record = ReserveRecord.objects.select_for_update().select_related("person", "village").get(pk=record.pk)
     _require(actor, roles.EDIT_PEOPLE, record.village, "您无权结束该记录。")
@@ -181,8 +239,14 @@ def record_close(*, actor, record: ReserveRecord, status: str, ended_on: datetim
     record.save(update_fields=["status", "ended_on", "end_reason"])
     ReservePlacement.objects.filter(record=record, end__isnull=True).update(end=ended_on)
     MentorPairing.objects.filter(record=record, end__isnull=True).update(end=ended_on)
-    audit(actor, "record.close", record, unit=record.village, request=request,
-          changes={"status": [C.STATUS_ACTIVE, status], "ended_on": str(ended_on), "reason": reason.strip()})
+    audit(
+        actor,
+        "record.close",
+        record,
+        unit=record.village,
+        request=request,
+        changes={"status": [C.STATUS_ACTIVE, status], "ended_on": str(ended_on), "reason": reason.strip()},
+    )
     return record
 
 
@@ -223,18 +287,35 @@ def village_merge(*, actor, source: OrgUnit, target: OrgUnit, on: datetime.date,
     people = list(Person.objects.filter(village=source))
     Person.objects.filter(village=source).update(village=target)
     unit_close_into(unit=source, target=target, on=on)
-    audit(actor, "org.merge", source, unit=target, request=request,
-          changes={"into": target.name, "on": str(on), "records_moved": len(records), "note": note})
-    audit_many(actor, "record.move", [(r, target, {"from": source.name, "to": target.name}) for r in records],
-               request=request)
-    audit_many(actor, "person.move", [(p, target, {"village": [source.name, target.name]}) for p in people],
-               request=request)
+    audit(
+        actor,
+        "org.merge",
+        source,
+        unit=target,
+        request=request,
+        changes={"into": target.name, "on": str(on), "records_moved": len(records), "note": note},
+    )
+    audit_many(
+        actor, "record.move", [(r, target, {"from": source.name, "to": target.name}) for r in records], request=request
+    )
+    audit_many(
+        actor, "person.move", [(p, target, {"village": [source.name, target.name]}) for p in people], request=request
+    )
     return len(records)
 
 
 @transaction.atomic
-def pairing_add(*, actor, record: ReserveRecord, mentor_user=None, mentor_name: str = "", mentor_kind: str,
-                post: str, start: datetime.date, request=None) -> MentorPairing:
+def pairing_add(
+    *,
+    actor,
+    record: ReserveRecord,
+    mentor_user=None,
+    mentor_name: str = "",
+    mentor_kind: str,
+    post: str,
+    start: datetime.date,
+    request=None,
+) -> MentorPairing:
     record = ReserveRecord.objects.select_for_update().select_related("village", "person").get(pk=record.pk)
     _require(actor, roles.EDIT_PEOPLE, record.village, "您无权为该后备干部安排结对。")
     if record.ended_on is not None:
@@ -244,8 +325,12 @@ def pairing_add(*, actor, record: ReserveRecord, mentor_user=None, mentor_name: 
         raise ValidationError("请选择一个帮带干部账号，或填写没有账号的帮带干部姓名（二选一）。")
     if mentor_user is not None:
         township_code = record.village.code[:9]
-        ok = mentor_user.is_active and mentor_user.memberships.filter(
-            role="mentor", unit__code__in=[township_code, record.village.code]).exists()
+        ok = (
+            mentor_user.is_active
+            and mentor_user.memberships.filter(
+                role="mentor", unit__code__in=[township_code, record.village.code]
+            ).exists()
+        )
         if not ok:
             raise ValidationError("所选账号不是本乡镇或本村的帮带干部。")
     if mentor_kind not in dict(C.MENTOR_KIND_CHOICES):
@@ -258,10 +343,23 @@ def pairing_add(*, actor, record: ReserveRecord, mentor_user=None, mentor_name: 
     duplicate = duplicate.filter(mentor_user=mentor_user) if mentor_user else duplicate.filter(mentor_name=mentor_name)
     if duplicate.exists():
         raise ValidationError("该帮带干部已与此后备干部结对。")
-    pairing = MentorPairing.objects.create(record=record, mentor_user=mentor_user, mentor_name=mentor_name,
-                                           mentor_kind=mentor_kind, post=post.strip(), start=start, created_by=actor)
-    audit(actor, "pairing.add", record, unit=record.village, request=request,
-          changes={"mentor": pairing.display_name, "kind": pairing.get_mentor_kind_display(), "post": pairing.post})
+    pairing = MentorPairing.objects.create(
+        record=record,
+        mentor_user=mentor_user,
+        mentor_name=mentor_name,
+        mentor_kind=mentor_kind,
+        post=post.strip(),
+        start=start,
+        created_by=actor,
+    )
+    audit(
+        actor,
+        "pairing.add",
+        record,
+        unit=record.village,
+        request=request,
+        changes={"mentor": pairing.display_name, "kind": pairing.get_mentor_kind_display(), "post": pairing.post},
+    )
     return pairing
 
 
@@ -275,6 +373,12 @@ def pairing_end(*, actor, pairing: MentorPairing, end: datetime.date, request=No
         raise ValidationError("结束日期不能早于结对起始日期。")
     pairing.end = end
     pairing.save(update_fields=["end"])
-    audit(actor, "pairing.end", pairing.record, unit=pairing.record.village, request=request,
-          changes={"mentor": pairing.display_name, "end": str(end)})
+    audit(
+        actor,
+        "pairing.end",
+        pairing.record,
+        unit=pairing.record.village,
+        request=request,
+        changes={"mentor": pairing.display_name, "end": str(end)},
+    )
     return pairing

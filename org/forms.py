@@ -1,0 +1,119 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from org import roles
+from org.models import OrgUnit, User
+from org.scope import get_scope
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.parent.name} · {obj.name}" if obj.parent_id and obj.level == roles.VILLAGE else obj.name
+
+
+class AccountCreateForm(forms.Form):
+    username = forms.RegexField(
+        label="用户名",
+        max_length=40,
+        regex=r"^[A-Za-z0-9_.@-]+$",
+        error_messages={"invalid": "用户名只能包含字母、数字和 _ . @ -。"},
+    )
+    display_name = forms.CharField(label="姓名", max_length=50)
+    unit = UnitChoiceField(label="所属单位", queryset=OrgUnit.objects.none())
+    role = forms.ChoiceField(label="角色", choices=roles.ROLE_CHOICES)
+    title = forms.CharField(label="职务", max_length=60, required=False)
+    email = forms.EmailField(label="电子邮箱", required=False)
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput(render_value=False),
+        help_text="至少10位，须含字母和数字；用户首次登录后须修改",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (
+            OrgUnit.objects.filter(valid_to__isnull=True)
+            .filter(get_scope(user).q(roles.MANAGE_ACCOUNTS, "code"))
+            .select_related("parent")
+            .order_by("code")
+        )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password, User(username=self.data.get("username", "")))
+        return password
+
+
+class PasswordResetByAdminForm(forms.Form):
+    password = forms.CharField(label="新的初始密码", widget=forms.PasswordInput(render_value=False))
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+
+class LeaderForm(forms.Form):
+    user = forms.ModelChoiceField(label="包村领导", queryset=User.objects.none())
+    start = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, township: OrgUnit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            User.objects.filter(
+                is_active=True, memberships__unit=township, memberships__role__in=["township_admin", "township_staff"]
+            )
+            .distinct()
+            .order_by("display_name")
+        )
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(label="新名称", max_length=60)
+    code = forms.CharField(label="区划代码", max_length=12)
+    on = forms.DateField(label="变更日期", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="依据／说明", max_length=200, required=False)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(label="操作", required=False)
+    actor = forms.CharField(label="操作人", required=False, max_length=50)
+    date_from = forms.DateField(label="起", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label="对象", required=False, max_length=50)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "全部")] + sorted(ACTION_LABELS.items())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError("起始日期不能晚于截止日期。")
+        return data
+
+
+ACTION_LABELS = {
+    "account.create": "创建账号",
+    "account.disable": "停用账号",
+    "account.enable": "启用账号",
+    "account.reset_password": "重置密码",
+    "account.password_changed": "修改密码",
+    "membership.add": "授予角色",
+    "membership.remove": "收回角色",
+    "leader.assign": "指定包村领导",
+    "org.rename": "单位更名",
+    "org.merge": "村（社区）合并",
+    "person.create": "登记人员",
+    "person.update": "修改人员",
+    "person.reveal": "查看完整信息",
+    "person.lookup": "按身份证号查询",
+    "person.move": "人员随村合并",
+    "record.open": "入库",
+    "record.close": "出库",
+    "record.move": "记录随村合并",
+    "pairing.add": "安排结对",
+    "pairing.end": "结束结对",
+    "policy.create": "新增政策版本",
+}

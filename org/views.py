@@ -1,0 +1,245 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from org import roles, services
+from org.forms import (
+    ACTION_LABELS,
+    AccountCreateForm,
+    AuditFilterForm,
+    LeaderForm,
+    PasswordResetByAdminForm,
+    RenameForm,
+)
+from org.models import AuditLog, Membership, OrgUnit, User, VillageLeader
+from org.scope import get_scope
+
+
+def _require(request, perm):
+    if not get_scope(request.user).has(perm):
+        raise Http404("页面不存在")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=self.request.user, request=self.request)
+        messages.success(self.request, "密码已修改。")
+        return response
+
+
+def _managed_users(request):
+    """Accounts holding a membership on a unit the requester may manage accounts for."""
+    scope = get_scope(request.user)
+    managed = Membership.objects.filter(scope.q(roles.MANAGE_ACCOUNTS, "unit__code"))
+    return User.objects.filter(pk__in=managed.values("user_id"))
+
+
+@login_required
+def account_list(request):
+    _require(request, roles.MANAGE_ACCOUNTS)
+    users = (
+        _managed_users(request)
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("unit").order_by("unit__code"))
+        )
+        .order_by("username")
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "org/account_list.html", {"page": page, "q": q})
+
+
+@login_required
+def account_create(request):
+    _require(request, roles.MANAGE_ACCOUNTS)
+    form = AccountCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            user = services.account_create(
+                actor=request.user,
+                username=d["username"],
+                display_name=d["display_name"],
+                password=d["password"],
+                unit=d["unit"],
+                role_key=d["role"],
+                title=d["title"],
+                email=d["email"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已创建账号 {user.username}，请将初始密码告知本人；首次登录须修改密码。")
+            return redirect("account_list")
+    return render(request, "org/account_form.html", {"form": form})
+
+
+def _get_managed_user(request, pk):
+    user = _managed_users(request).filter(pk=pk).first()
+    if user is None:
+        raise Http404("未找到该账号")
+    return user
+
+
+@login_required
+@require_POST
+def account_toggle(request, pk):
+    _require(request, roles.MANAGE_ACCOUNTS)
+    user = _get_managed_user(request, pk)
+    try:
+        services.account_set_active(actor=request.user, user=user, active=not user.is_active, request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"账号 {user.username} 已{'停用' if user.is_active else '启用'}。")
+    return redirect("account_list")
+
+
+@login_required
+def account_reset(request, pk):
+    _require(request, roles.MANAGE_ACCOUNTS)
+    user = _get_managed_user(request, pk)
+    form = PasswordResetByAdminForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_reset_password(
+                actor=request.user, user=user, password=form.cleaned_data["password"], request=request
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已重置 {user.username} 的密码，下次登录须修改。")
+            return redirect("account_list")
+    return render(request, "org/account_reset.html", {"form": form, "account": user})
+
+
+@login_required
+def leader_list(request):
+    _require(request, roles.ASSIGN_LEADERS)
+    today = datetime.date.today()
+    villages = (
+        OrgUnit.objects.for_user(request.user, roles.ASSIGN_LEADERS)
+        .filter(level=roles.VILLAGE, valid_to__isnull=True)
+        .select_related("parent")
+        .prefetch_related(
+            Prefetch(
+                "leaders",
+                queryset=VillageLeader.objects.current(today).select_related("user"),
+                to_attr="current_leaders",
+            )
+        )
+        .order_by("code")
+    )
+    return render(request, "org/leader_list.html", {"villages": villages})
+
+
+@login_required
+def leader_assign(request, pk):
+    _require(request, roles.ASSIGN_LEADERS)
+    village = get_object_or_404(
+        OrgUnit.objects.for_user(request.user, roles.ASSIGN_LEADERS)
+        .filter(level=roles.VILLAGE, valid_to__isnull=True)
+        .select_related("parent"),
+        pk=pk,
+    )
+    form = LeaderForm(request.POST or None, township=village.parent, initial={"start": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.leader_assign(
+                actor=request.user,
+                village=village,
+                user=form.cleaned_data["user"],
+                start=form.cleaned_data["start"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已为 {village.name} 指定包村领导。")
+            return redirect("leader_list")
+    history = VillageLeader.objects.filter(village=village).select_related("user").order_by("-start")
+    return render(request, "org/leader_form.html", {"form": form, "village": village, "history": history})
+
+
+@login_required
+def org_units(request):
+    _require(request, roles.MANAGE_ORG)
+    units = (
+        OrgUnit.objects.for_user(request.user, roles.MANAGE_ORG)
+        .select_related("parent", "merged_into")
+        .order_by("code")
+    )
+    return render(request, "org/unit_list.html", {"units": units})
+
+
+@login_required
+def unit_rename(request, pk):
+    _require(request, roles.MANAGE_ORG)
+    unit = get_object_or_404(
+        OrgUnit.objects.for_user(request.user, roles.MANAGE_ORG).filter(valid_to__isnull=True).select_related("parent"),
+        pk=pk,
+    )
+    form = RenameForm(request.POST or None, initial={"name": unit.name, "code": unit.code, "on": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.unit_rename(
+                actor=request.user,
+                unit=unit,
+                name=d["name"],
+                code=d["code"],
+                on=d["on"],
+                note=d["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已更名，原名称保留在历史中。")
+            return redirect("org_units")
+    return render(request, "org/unit_rename.html", {"form": form, "unit": unit, "history": unit.history.all()})
+
+
+@login_required
+def audit_list(request):
+    _require(request, roles.VIEW_AUDIT)
+    scope = get_scope(request.user)
+    form = AuditFilterForm(request.GET or None)
+    # County admins see entries of their subtree, and their own and their users' account actions.
+    entries = AuditLog.objects.filter(scope.q(roles.VIEW_AUDIT, "unit_code")).select_related("actor")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d.get("action"):
+            entries = entries.filter(action=d["action"])
+        if d.get("actor"):
+            entries = entries.filter(actor_label__icontains=d["actor"])
+        if d.get("q"):
+            entries = entries.filter(object_repr__icontains=d["q"])
+        if d.get("date_from"):
+            entries = entries.filter(at__date__gte=d["date_from"])
+        if d.get("date_to"):
+            entries = entries.filter(at__date__lte=d["date_to"])
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "org/audit_list.html",
+        {"form": form, "page": page, "labels": ACTION_LABELS, "query": params.urlencode()},
+    )

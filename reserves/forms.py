@@ -1,0 +1,303 @@
+import datetime
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from org import roles
+from org.models import OrgUnit
+from org.scope import get_scope
+from reserves import choices as C
+from reserves.identity import validate_id, validate_phone
+from reserves.models import CountyPolicy, Person, ReserveRecord
+from reserves.policy import POLICY_FIELDS, PRESET_CHOICES
+from reserves.services import DUPLICATE_ID_MESSAGE
+
+_YM_PATTERNS = [
+    re.compile(r"^(\d{4})[.\-/](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月?$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+    re.compile(r"^(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})$"),
+]
+
+
+def parse_year_month(raw: str) -> datetime.date | None:
+    value = (raw or "").strip().replace("．", ".")
+    if not value:
+        return None
+    for pattern in _YM_PATTERNS:
+        m = pattern.match(value)
+        if m:
+            year, month = int(m.group(1)), int(m.group(2))
+            if 1900 <= year <= 2100 and 1 <= month <= 12:
+                return datetime.date(year, month, 1)
+            break
+    raise ValidationError("请按“1990.01”的格式填写年月（也可写作1990年1月、199001）。")
+
+
+class YearMonthField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "格式：1990.01")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.date):
+            return f"{value.year}.{value.month:02d}"
+        return value
+
+    def to_python(self, value):
+        parsed = parse_year_month(super().to_python(value))
+        if parsed and parsed > datetime.date.today():
+            raise ValidationError("年月不能晚于本月。")
+        return parsed
+
+
+def scoped_villages(user, perm=roles.EDIT_PEOPLE):
+    return (
+        OrgUnit.objects.filter(level=roles.VILLAGE, valid_to__isnull=True)
+        .filter(get_scope(user).q(perm, "code"))
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
+
+
+class PersonForm(forms.ModelForm):
+    name = forms.CharField(
+        label="姓名",
+        max_length=50,
+        error_messages={
+            "max_length": "姓名不能超过%(limit_value)d个字（当前%(show_value)d个）。",
+            "required": "请填写姓名。",
+        },
+    )
+    id_number = forms.CharField(
+        label="身份证号",
+        max_length=40,
+        error_messages={"required": "请填写身份证号。"},
+        help_text="出生日期和性别由身份证号自动得出",
+    )
+    phone = forms.CharField(label="电话号码", max_length=30, required=False)
+    party_joined = YearMonthField(label="入党时间")
+    work_started = YearMonthField(label="参加工作时间")
+    source_group = forms.ChoiceField(label="身份", choices=[("", "请选择")] + C.SOURCE_GROUPED)
+    village = VillageChoiceField(label="所在村（社区）", queryset=OrgUnit.objects.none())
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "id_number",
+            "village",
+            "ethnicity",
+            "native_place",
+            "birthplace",
+            "political_status",
+            "party_joined",
+            "work_started",
+            "health",
+            "occupation",
+            "specialty",
+            "education",
+            "school_major",
+            "source_group",
+            "source_group_other",
+            "phone",
+            "photo",
+        ]
+        widgets = {"specialty": forms.TextInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = scoped_villages(user)
+        if self.instance.pk:
+            self.initial["phone"] = self.instance.phone
+        self.fields["photo"].help_text = "JPG或PNG图片，不超过5MB"
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("请填写姓名。")
+        return name
+
+    def clean_id_number(self):
+        number = validate_id(self.cleaned_data["id_number"])
+        if Person.objects.filter(id_number=number).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(DUPLICATE_ID_MESSAGE)
+        return number
+
+    def clean_phone(self):
+        return validate_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "size") and photo.size > settings.PHOTO_MAX_BYTES:
+            raise ValidationError("照片不能超过5MB。")
+        if photo and getattr(photo, "image", None) is not None:
+            fmt = (photo.image.format or "").upper()
+            if fmt not in {"JPEG", "PNG", "GIF", "WEBP", "BMP"}:
+                raise ValidationError("照片须为JPG、PNG、GIF、WEBP或BMP图片。")
+        return photo
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        # FileField semantics: None keeps the stored photo, False clears it.
+        if data.get("photo") is None:
+            data.pop("photo", None)
+        elif data["photo"] is False:
+            data["photo"] = ""
+        return data
+
+
+class RecordForm(forms.Form):
+    reserve_type = forms.ChoiceField(label="类型", choices=C.RESERVE_TYPE_CHOICES)
+    village = VillageChoiceField(label="村（社区）", queryset=OrgUnit.objects.none())
+    entered_on = forms.DateField(label="入库日期", widget=forms.DateInput(attrs={"type": "date"}))
+    entry_method = forms.ChoiceField(
+        label="入库方式", choices=[(C.ENTRY_MANUAL, "手工录入（系统启用前已在库等）"), (C.ENTRY_IMPORT, "批量导入")]
+    )
+    entry_reason = forms.CharField(
+        label="入库说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    override_reason = forms.CharField(
+        label="资格例外理由",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="仅在资格条件不符合但确需入库时填写",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = scoped_villages(user)
+
+
+class RecordCloseForm(forms.Form):
+    ended_on = forms.DateField(label="出库日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label="原因",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：本人申请退出、录入有误。取消资格和择优使用另走审批程序。",
+    )
+
+
+class PairingForm(forms.Form):
+    mentor_user = forms.ModelChoiceField(
+        label="帮带干部账号", queryset=None, required=False, help_text="有账号的帮带干部可自行填写帮带记录"
+    )
+    mentor_name = forms.CharField(label="或：帮带干部姓名（无账号）", max_length=50, required=False)
+    mentor_kind = forms.ChoiceField(label="帮带类型", choices=C.MENTOR_KIND_CHOICES)
+    post = forms.CharField(label="职务", max_length=60)
+    start = forms.DateField(
+        label="起始日期", widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today
+    )
+
+    def __init__(self, *args, record: ReserveRecord, **kwargs):
+        super().__init__(*args, **kwargs)
+        from org.models import User
+
+        township_code = record.village.code[:9]
+        self.fields["mentor_user"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                memberships__role="mentor",
+                memberships__unit__code__in=[township_code, record.village.code],
+            )
+            .distinct()
+            .order_by("display_name")
+        )
+
+
+class PairingEndForm(forms.Form):
+    end = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today)
+
+
+class LookupForm(forms.Form):
+    id_number = forms.CharField(label="身份证号", max_length=40)
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label="姓名", required=False, max_length=50)
+    township = forms.ModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), required=False)
+    village = forms.ModelChoiceField(label="村（社区）", queryset=OrgUnit.objects.none(), required=False)
+    reserve_type = forms.ChoiceField(label="类型", choices=[("", "全部")] + C.RESERVE_TYPE_CHOICES, required=False)
+    status = forms.ChoiceField(label="状态", choices=[("", "全部")] + C.STATUS_CHOICES, required=False)
+    education = forms.ChoiceField(label="学历", choices=[("", "全部")] + C.EDUCATION_CHOICES, required=False)
+    age_band = forms.ChoiceField(label="年龄", choices=[("", "全部")] + C.AGE_BANDS, required=False)
+    political_status = forms.ChoiceField(label="政治面貌", choices=[("", "全部")] + C.POLITICAL_CHOICES, required=False)
+    source_group = forms.ChoiceField(label="身份", choices=[("", "全部")] + C.SOURCE_CHOICES, required=False)
+
+    def __init__(self, *args, user, with_record_fields=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = get_scope(user)
+        townships = OrgUnit.objects.filter(level=roles.TOWNSHIP).filter(scope.q(roles.VIEW, "code"))
+        self.fields["township"].queryset = townships
+        # Village choices only once the township is known (a city has thousands of villages).
+        villages = OrgUnit.objects.filter(level=roles.VILLAGE).filter(scope.q(roles.VIEW, "code"))
+        township_id = str(self.data.get("township", "")) if self.is_bound else ""
+        if township_id.isdigit():
+            villages = villages.filter(parent_id=int(township_id))
+        elif scope.top_level in (roles.CITY, roles.COUNTY):
+            villages = villages.none()
+        self.fields["village"].queryset = villages
+        if not with_record_fields:
+            del self.fields["reserve_type"]
+            del self.fields["status"]
+
+
+class PolicyForm(forms.ModelForm):
+    preset = forms.ChoiceField(label="依据的文件（预设）", choices=[("", "自定义")] + PRESET_CHOICES, required=False)
+    training_counting_forms = forms.CharField(
+        label="计入集中培训的培训方式",
+        required=False,
+        help_text="逗号分隔的代码：concentrated, party_school, night_school, degree_skills, outside_county, "
+        "meeting, online；留空表示所有方式均计入",
+    )
+
+    class Meta:
+        model = CountyPolicy
+        fields = ["effective_from", "preset", "note", *POLICY_FIELDS]
+        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_training_counting_forms(self):
+        raw = self.cleaned_data.get("training_counting_forms") or ""
+        allowed = {
+            "concentrated",
+            "party_school",
+            "night_school",
+            "degree_skills",
+            "outside_county",
+            "meeting",
+            "online",
+        }
+        items = [x.strip() for x in re.split(r"[,，\s]+", raw) if x.strip()]
+        bad = [x for x in items if x not in allowed]
+        if bad:
+            raise ValidationError(f"未知的培训方式代码：{'、'.join(bad)}")
+        return items
+
+    def clean_quorum_percent(self):
+        value = self.cleaned_data["quorum_percent"]
+        if value > 100:
+            raise ValidationError("比例不能超过100%。")
+        return value
+
+
+class MergeForm(forms.Form):
+    target = VillageChoiceField(label="并入", queryset=OrgUnit.objects.none())
+    on = forms.DateField(label="合并日期", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="依据／说明", max_length=200, required=False)
+
+    def __init__(self, *args, source: OrgUnit, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = (
+            scoped_villages(user, roles.MANAGE_ORG).filter(code__startswith=source.code[:6]).exclude(pk=source.pk)
+        )

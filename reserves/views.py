@@ -1,0 +1,426 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from org import roles
+from org.models import OrgUnit
+from org.scope import get_scope
+from reserves import choices as C
+from reserves import selectors, services
+from reserves.forms import (
+    FilterForm,
+    LookupForm,
+    MergeForm,
+    PairingEndForm,
+    PairingForm,
+    PersonForm,
+    PolicyForm,
+    RecordCloseForm,
+    RecordForm,
+)
+from reserves.models import CountyPolicy, MentorPairing, Person, ReserveRecord
+from reserves.policy import POLICY_FIELDS, PRESETS, policy_create, preset_values
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def get_person_for_user(request, pk: int, *, write=False) -> Person:
+    """Fetch and check in one place: out of scope is 404, in scope without the right is 404 for writes too."""
+    perm = roles.EDIT_PEOPLE if write else roles.VIEW
+    person = (
+        Person.objects.for_user(request.user, perm).select_related("village", "village__parent").filter(pk=pk).first()
+    )
+    if person is None:
+        raise Http404("未找到该人员")
+    return person
+
+
+def get_record_for_user(request, pk: int, *, write=False) -> ReserveRecord:
+    perm = roles.EDIT_PEOPLE if write else roles.VIEW
+    record = (
+        ReserveRecord.objects.for_user(request.user, perm)
+        .select_related("person", "village", "village__parent")
+        .filter(pk=pk)
+        .first()
+    )
+    if record is None:
+        raise Http404("未找到该记录")
+    return record
+
+
+def _require_scope(request, perm):
+    if not get_scope(request.user).has(perm):
+        raise Http404("页面不存在")
+
+
+@login_required
+def home(request):
+    scope = get_scope(request.user)
+    today = datetime.date.today()
+    units = OrgUnit.objects.filter(pk__in=[g.unit_id for g in scope.grants.values()]).select_related("parent")
+    records = ReserveRecord.objects.for_user(request.user)
+    by_type = records.filter(ended_on__isnull=True).values("reserve_type").annotate(n=Count("id"))
+    type_counts = {row["reserve_type"]: row["n"] for row in by_type}
+    stats = records.aggregate(
+        active=Count("id", filter=Q(ended_on__isnull=True)),
+        used=Count("id", filter=Q(status=C.STATUS_USED)),
+        removed=Count("id", filter=Q(status=C.STATUS_REMOVED)),
+        young=Count("id", filter=Q(ended_on__isnull=True) & selectors.age_band_q("le35", "person__birth_date", today)),
+    )
+    context = {
+        "units": units,
+        "stats": stats,
+        "type_counts": [(label, type_counts.get(key, 0), key) for key, label in C.RESERVE_TYPE_CHOICES],
+        "pairings": MentorPairing.objects.current()
+        .filter(mentor_user=request.user)
+        .select_related("record__person", "record__village")
+        if scope.has(roles.MENTOR)
+        else [],
+    }
+    return render(request, "reserves/home.html", context)
+
+
+def _paginate(request, qs):
+    paginator = Paginator(qs, 50)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _query_without_page(request):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
+def record_list(request):
+    form = FilterForm(request.GET or None, user=request.user)
+    data = form.cleaned_data if form.is_valid() else {}
+    page = _paginate(request, selectors.record_list(request.user, data))
+    return render(
+        request,
+        "reserves/record_list.html",
+        {"form": form, "page": page, "query": _query_without_page(request), "today": datetime.date.today()},
+    )
+
+
+@login_required
+def person_list(request):
+    form = FilterForm(request.GET or None, user=request.user, with_record_fields=False)
+    data = form.cleaned_data if form.is_valid() else {}
+    page = _paginate(request, selectors.person_list(request.user, data))
+    return render(
+        request,
+        "reserves/person_list.html",
+        {"form": form, "page": page, "query": _query_without_page(request), "today": datetime.date.today()},
+    )
+
+
+@login_required
+def person_create(request):
+    _require_scope(request, roles.EDIT_PEOPLE)
+    form = PersonForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(actor=request.user, data=form.service_data(), request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记 {person.name}。")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "reserves/person_form.html", {"form": form, "title": "登记人员"})
+
+
+@login_required
+def person_edit(request, pk):
+    person = get_person_for_user(request, pk, write=True)
+    title = f"修改 {person.name}"
+    form = PersonForm(request.POST or None, request.FILES or None, instance=person, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person, data=form.service_data(), request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "reserves/person_form.html", {"form": form, "title": title, "person": person})
+
+
+@login_required
+def person_detail(request, pk):
+    try:
+        person = selectors.person_detail(request.user, pk)
+    except Person.DoesNotExist:
+        raise Http404("未找到该人员") from None
+    scope = get_scope(request.user)
+    today = datetime.date.today()
+    can_edit = scope.has(roles.EDIT_PEOPLE, person.village)
+    eligibility = None
+    if can_edit:
+        eligibility = services.eligibility_for(person, person.village, today)
+    return render(
+        request,
+        "reserves/person_detail.html",
+        {
+            "person": person,
+            "records": person.records.all(),
+            "can_edit": can_edit,
+            "can_reveal": scope.has(roles.REVEAL, person.village),
+            "eligibility": eligibility,
+            "age": person.age_on(today),
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_reveal(request, pk, field):
+    person = get_person_for_user(request, pk)
+    try:
+        value = services.person_reveal(actor=request.user, person=person, field=field, request=request)
+    except ValidationError:
+        raise Http404("未找到") from None
+    return HttpResponse(format_html('<span class="font-monospace">{}</span>', value or "（未填写）"))
+
+
+@login_required
+def person_photo(request, pk):
+    person = get_person_for_user(request, pk)
+    if not person.photo:
+        raise Http404("没有照片")
+    try:
+        handle = person.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404("照片文件不存在") from None
+    response = FileResponse(handle)
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def record_create(request, pk):
+    person = get_person_for_user(request, pk, write=True)
+    form = RecordForm(
+        request.POST or None,
+        user=request.user,
+        initial={"village": person.village, "entered_on": datetime.date.today()},
+    )
+    eligibility = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        eligibility = services.eligibility_for(person, d["village"], d["entered_on"])
+        try:
+            services.record_open(
+                actor=request.user,
+                person=person,
+                reserve_type=d["reserve_type"],
+                village=d["village"],
+                entered_on=d["entered_on"],
+                entry_method=d["entry_method"],
+                entry_reason=d["entry_reason"],
+                override_reason=d["override_reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{person.name} 已入库。")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "reserves/record_form.html", {"form": form, "person": person, "eligibility": eligibility})
+
+
+@login_required
+def record_close(request, pk):
+    record = get_record_for_user(request, pk, write=True)
+    form = RecordCloseForm(request.POST or None, initial={"ended_on": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_close(
+                actor=request.user,
+                record=record,
+                status=C.STATUS_EXITED,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "记录已出库。")
+            return redirect("person_detail", pk=record.person_id)
+    return render(request, "reserves/record_close.html", {"form": form, "record": record})
+
+
+@login_required
+def pairing_add(request, pk):
+    record = get_record_for_user(request, pk, write=True)
+    form = PairingForm(request.POST or None, record=record)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.pairing_add(
+                actor=request.user,
+                record=record,
+                mentor_user=d["mentor_user"],
+                mentor_name=d["mentor_name"],
+                mentor_kind=d["mentor_kind"],
+                post=d["post"],
+                start=d["start"],
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已安排结对。")
+            return redirect("person_detail", pk=record.person_id)
+    return render(request, "reserves/pairing_form.html", {"form": form, "record": record})
+
+
+@login_required
+def pairing_end(request, pk):
+    pairing = get_object_or_404(
+        MentorPairing.objects.select_related("record__person", "record__village").filter(
+            record__in=ReserveRecord.objects.for_user(request.user, roles.EDIT_PEOPLE)
+        ),
+        pk=pk,
+    )
+    form = PairingEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pairing_end(actor=request.user, pairing=pairing, end=form.cleaned_data["end"], request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "结对已结束。")
+            return redirect("person_detail", pk=pairing.record.person_id)
+    return render(request, "reserves/pairing_end.html", {"form": form, "pairing": pairing})
+
+
+@login_required
+def id_lookup(request):
+    _require_scope(request, roles.LOOKUP_ID)
+    form = LookupForm(request.POST or None)
+    person, searched = None, False
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_lookup_by_id(
+                actor=request.user, raw_id=form.cleaned_data["id_number"], request=request
+            )
+            searched = True
+        except ValidationError as exc:
+            form.add_error("id_number", exc)
+    return render(request, "reserves/id_lookup.html", {"form": form, "person": person, "searched": searched})
+
+
+# --- county policy -----------------------------------------------------------------------------------------------
+
+
+def _policy_counties(request):
+    return OrgUnit.objects.filter(level=roles.COUNTY).filter(get_scope(request.user).q(roles.MANAGE_POLICY, "code"))
+
+
+@login_required
+def policy_list(request):
+    _require_scope(request, roles.MANAGE_POLICY)
+    counties = list(_policy_counties(request))
+    policies = CountyPolicy.objects.filter(county__in=counties).select_related("county", "created_by")
+    today = datetime.date.today()
+    in_force = {c.pk: CountyPolicy.objects.in_force(c, today) for c in counties}
+    return render(
+        request,
+        "reserves/policy_list.html",
+        {"counties": counties, "policies": policies, "in_force_ids": {p.pk for p in in_force.values() if p}},
+    )
+
+
+@login_required
+def policy_detail(request, pk):
+    _require_scope(request, roles.MANAGE_POLICY)
+    policy = get_object_or_404(CountyPolicy.objects.filter(county__in=_policy_counties(request)), pk=pk)
+    rows = []
+    for name in POLICY_FIELDS:
+        field = CountyPolicy._meta.get_field(name)
+        value = getattr(policy, name)
+        display = getattr(policy, f"get_{name}_display")() if field.choices else value
+        if isinstance(value, bool):
+            display = "是" if value else "否"
+        elif value in (None, "", []):
+            display = "—"
+        rows.append((field.verbose_name, display))
+    return render(request, "reserves/policy_detail.html", {"policy": policy, "rows": rows})
+
+
+@login_required
+def policy_create_view(request, county_pk):
+    _require_scope(request, roles.MANAGE_POLICY)
+    county = get_object_or_404(_policy_counties(request), pk=county_pk)
+    preset = request.GET.get("preset") if request.GET.get("preset") in PRESETS else None
+    base = CountyPolicy.objects.in_force(county, datetime.date.today())
+    if preset:
+        initial = preset_values(preset) | {"preset": preset}
+    elif base:
+        initial = {name: getattr(base, name) for name in POLICY_FIELDS}
+    else:
+        initial = preset_values("QS2017") | {"preset": "QS2017"}
+    initial["training_counting_forms"] = ", ".join(initial.get("training_counting_forms") or [])
+    initial.setdefault("effective_from", datetime.date.today())
+    form = PolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            policy_create(
+                actor=request.user,
+                county=county,
+                effective_from=d["effective_from"],
+                values={name: d[name] for name in POLICY_FIELDS},
+                preset=d.get("preset") or "",
+                note=d.get("note") or "",
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存新的政策版本。")
+            return redirect("policy_list")
+    return render(request, "reserves/policy_form.html", {"form": form, "county": county, "presets": PRESETS})
+
+
+# --- org changes that move people (merge) -------------------------------------------------------------------------
+
+
+@login_required
+def village_merge(request, pk):
+    _require_scope(request, roles.MANAGE_ORG)
+    source = get_object_or_404(
+        OrgUnit.objects.for_user(request.user, roles.MANAGE_ORG).filter(level=roles.VILLAGE, valid_to__isnull=True),
+        pk=pk,
+    )
+    form = MergeForm(request.POST or None, source=source, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            moved = services.village_merge(
+                actor=request.user, source=source, target=d["target"], on=d["on"], note=d["note"], request=request
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{source.name} 已并入 {d['target'].name}，{moved} 条在库记录随之调整。")
+            return redirect("org_units")
+    open_count = ReserveRecord.objects.filter(village=source, ended_on__isnull=True).count()
+    return render(request, "reserves/village_merge.html", {"form": form, "source": source, "open_count": open_count})
