@@ -142,7 +142,9 @@ def check_eligibility(
             add(Condition("party", "政治面貌", _mode(policy.party_mode), f"{have}，要求为{need}。"))
 
     if policy.reselection_ban_years:
-        if last_removed_on is ...:
+        if last_removed_on is ... and person.pk is None:
+            last_removed_on = None  # an unsaved person has no history
+        elif last_removed_on is ...:
             last_removed_on = (
                 ReserveRecord.objects.filter(person=person, status=C.STATUS_REMOVED)
                 .order_by("-ended_on")

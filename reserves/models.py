@@ -54,7 +54,9 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -133,7 +135,9 @@ class ReserveRecord(models.Model):
     eligibility = models.JSONField("入库时资格审查结果", default=list, blank=True)
     eligibility_override = models.CharField("资格例外说明", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ReserveRecordQuerySet.as_manager()
 
@@ -211,7 +215,9 @@ class MentorPairing(models.Model):
     post = models.CharField("职务", max_length=60)
     start = models.DateField("起始日期", default=timezone.localdate)
     end = models.DateField("终止日期", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = MentorPairingQuerySet.as_manager()
 
@@ -305,7 +311,9 @@ class CountyPolicy(models.Model):
     stipend_township_monthly = models.PositiveIntegerField("乡镇补贴（元/月）", default=0)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = CountyPolicyQuerySet.as_manager()
 
