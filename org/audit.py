@@ -1,5 +1,7 @@
 """Audit entries, written by the services that change data (never by signals), with sensitive values masked."""
 
+from django.db.models.fields.files import FieldFile
+
 from org.masking import mask_value
 from org.models import AuditLog
 
@@ -88,7 +90,7 @@ def snapshot(instance, fields) -> dict:
 def _jsonable(value):
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
+    if isinstance(value, FieldFile):
         return value.name or ""
     if hasattr(value, "pk"):
         return str(value)

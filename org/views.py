@@ -41,10 +41,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 def _managed_users(request):
-    """Accounts holding a membership on a unit the requester may manage accounts for."""
+    """Accounts holding a role the requester may hand out, on a unit under one the requester manages."""
     scope = get_scope(request.user)
-    managed = Membership.objects.filter(scope.q(roles.MANAGE_ACCOUNTS, "unit__code"))
-    return User.objects.filter(pk__in=managed.values("user_id"))
+    cond = Q(pk__in=[])
+    mine = Membership.objects.filter(user=request.user, unit_id__in=[g.unit_id for g in scope.units(
+        roles.MANAGE_ACCOUNTS)]).select_related("unit")
+    for m in mine:
+        cond |= Q(unit__code__startswith=m.unit.code, role__in=roles.GRANTABLE.get(m.role, ()))
+    return User.objects.filter(pk__in=Membership.objects.filter(cond).values("user_id"))
 
 
 @login_required

@@ -38,10 +38,12 @@ def parse_year_month(raw: str) -> datetime.date | None:
 
 class YearMonthField(forms.CharField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
         kwargs.setdefault("required", False)
         kwargs.setdefault("help_text", "格式：1990.01")
         super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return super().widget_attrs(widget) | {"maxlength": "12", "placeholder": "1990.01"}
 
     def prepare_value(self, value):
         if isinstance(value, datetime.date):
@@ -49,7 +51,7 @@ class YearMonthField(forms.CharField):
         return value
 
     def to_python(self, value):
-        parsed = parse_year_month(super().to_python(value))
+        parsed = parse_year_month(super().to_python(value)[:20])
         if parsed and parsed > datetime.date.today():
             raise ValidationError("年月不能晚于本月。")
         return parsed

@@ -41,6 +41,10 @@ def require_service(url_env: str, default_port: int, what: str):
 def _fast_password_hasher(settings):
     # Tests hash many passwords; the production hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No collectstatic before tests: serve from the source folders.
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
 
 
 @dataclass

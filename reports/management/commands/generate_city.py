@@ -1,0 +1,460 @@
+"""Generate a fictional city (示范市二, code 5198) for benchmarks: org tree, people, reserve records, pairings,
+policies and accounts, all with bulk inserts in one transaction.
+
+    manage.py generate_city --size city|tiny [--seed N] [--replace]
+
+Everything generated lives under the code prefix 5198; accounts are named bench_*. `--replace` deletes a previous
+run first (see `delete_generated`)."""
+
+import datetime
+import random
+import sys
+import time
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import ProtectedError, Q, RestrictedError
+from tqdm import tqdm
+
+from org import roles
+from org.models import Membership, OrgUnit, OrgUnitUserObjectPermission, User, VillageLeader
+from reserves import choices as C
+from reserves.builders import make_id, random_name
+from reserves.models import CountyPolicy, MentorPairing, Person, ReservePlacement, ReserveRecord
+from reserves.policy import preset_values
+
+CITY_CODE = "5198"
+CITY_NAME = "示范市二"
+USER_PREFIX = "bench_"
+PASSWORD = "Bench2026pass"
+BATCH = 2000
+VALID_FROM = datetime.date(2015, 1, 1)
+POLICY_FROM = datetime.date(2017, 10, 1)
+
+
+@dataclass(frozen=True)
+class Size:
+    counties: int
+    townships_per_county: int
+    villages_per_township: int
+    reserves: int  # people with one open record each
+    ended_share: float = 0.10  # extra people whose record has ended (removed or used)
+
+    @property
+    def townships(self) -> int:
+        return self.counties * self.townships_per_county
+
+    @property
+    def villages(self) -> int:
+        return self.townships * self.villages_per_township
+
+    @property
+    def ended(self) -> int:
+        return round(self.reserves * self.ended_share)
+
+
+SIZES = {
+    "city": Size(counties=20, townships_per_county=15, villages_per_township=10, reserves=14_000),
+    "tiny": Size(counties=2, townships_per_county=2, villages_per_township=5, reserves=100),
+}
+
+
+# --- account names (the bench command logs in as these) ---------------------------------------------------------
+
+
+def city_viewer_username() -> str:
+    return f"{USER_PREFIX}city"
+
+
+def county_username(county_code: str, role: str) -> str:
+    return f"{USER_PREFIX}{county_code}_{'admin' if role == 'county_admin' else 'staff'}"
+
+
+def township_username(township_code: str, role: str) -> str:
+    return f"{USER_PREFIX}{township_code}_{'admin' if role == 'township_admin' else 'staff'}"
+
+
+# --- fictional place names ----------------------------------------------------------------------------------------
+
+_FIRST = "东西南北青白金石龙凤桃柳松竹梅兰清碧红黄新永安太和平福寿长乐云双三五马鹤鹿"
+_SECOND = "河江山溪岭坪坝湾桥塘田林泉源峰台岗冈洲滩沟口湖屯寨堡庄园店铺"
+
+
+def _place_names(rng: random.Random, count: int, suffixes: list[str]) -> list[str]:
+    """`count` distinct two-character names with a suffix picked from `suffixes`."""
+    stems = [a + b for a in _FIRST for b in _SECOND]
+    rng.shuffle(stems)
+    return [stems[i % len(stems)] + rng.choice(suffixes) for i in range(count)]
+
+
+# --- deleting a previous run --------------------------------------------------------------------------------------
+
+
+def generated_exists() -> bool:
+    return OrgUnit.objects.filter(code=CITY_CODE).exists()
+
+
+def delete_generated() -> dict[str, int]:
+    """Delete everything under code prefix 5198 and the bench_* accounts, children before parents (most foreign
+    keys here are PROTECT). Audit log entries are append-only and stay; their actor is set to NULL."""
+    p = CITY_CODE
+    bench_users = User.objects.filter(username__startswith=USER_PREFIX)
+    records = ReserveRecord.objects.filter(Q(village__code__startswith=p) | Q(person__village__code__startswith=p))
+    steps = [
+        (
+            "MentorPairing",
+            MentorPairing.objects.filter(Q(record__in=records) | Q(mentor_user__in=bench_users)),
+        ),
+        ("ReservePlacement", ReservePlacement.objects.filter(Q(record__in=records) | Q(village__code__startswith=p))),
+        ("ReserveRecord", records),
+        ("Person", Person.objects.filter(village__code__startswith=p)),
+        ("CountyPolicy", CountyPolicy.objects.filter(county__code__startswith=p)),
+        ("VillageLeader", VillageLeader.objects.filter(Q(village__code__startswith=p) | Q(user__in=bench_users))),
+        ("Membership", Membership.objects.filter(Q(user__in=bench_users) | Q(unit__code__startswith=p))),
+        (
+            "OrgUnitUserObjectPermission",
+            OrgUnitUserObjectPermission.objects.filter(Q(user__in=bench_users) | Q(content_object__code__startswith=p)),
+        ),
+        ("User", bench_users),
+    ]
+    counts: dict[str, int] = {}
+    try:
+        for label, qs in steps:
+            # Materialise ids first: deleting through a join on rows being deleted is not portable.
+            ids = list(qs.values_list("pk", flat=True))
+            model = qs.model
+            deleted = 0
+            for i in range(0, len(ids), BATCH):
+                deleted += model.objects.filter(pk__in=ids[i : i + BATCH]).delete()[1].get(model._meta.label, 0)
+            counts[label] = deleted
+        units = OrgUnit.objects.filter(code__startswith=p)
+        units.exclude(merged_into=None).update(merged_into=None)
+        counts["OrgUnit"] = 0
+        for level in (roles.VILLAGE, roles.TOWNSHIP, roles.COUNTY, roles.CITY):
+            counts["OrgUnit"] += units.filter(level=level).delete()[1].get(OrgUnit._meta.label, 0)
+    except (ProtectedError, RestrictedError) as exc:
+        blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", [])
+        blockers = sorted({f"{o._meta.label}#{o.pk}" for o in list(blocking)[:10]})
+        raise CommandError(f"无法删除上次生成的数据，仍被其他记录引用：{', '.join(blockers)}") from exc
+    return counts
+
+
+# --- the generator ------------------------------------------------------------------------------------------------
+
+
+class Plan:
+    """Every object to insert, built in memory first (so the progress bar knows the total), then bulk-inserted in
+    dependency order. Foreign keys point at unsaved objects; bulk_create fills in their ids once the targets have
+    primary keys (PostgreSQL and SQLite ≥ 3.35 return them)."""
+
+    def __init__(self, size: Size, seed: int, today: datetime.date):
+        self.size = size
+        self.rng = random.Random(seed)
+        self.today = today
+        self.steps: list[tuple[str, type, list]] = []
+
+    def add(self, label: str, model, objs: list):
+        self.steps.append((label, model, objs))
+        return objs
+
+    @property
+    def total(self) -> int:
+        return sum(len(objs) for _, _, objs in self.steps)
+
+
+def build_units(plan: Plan):
+    rng, size = plan.rng, plan.size
+    city = OrgUnit(level=roles.CITY, name=CITY_NAME, code=CITY_CODE, valid_from=VALID_FROM)
+    county_names = _place_names(rng, size.counties, ["县", "县", "县", "区"])
+    counties = [
+        OrgUnit(level=roles.COUNTY, name=name, code=f"{CITY_CODE}{i + 1:02d}", parent=city, valid_from=VALID_FROM)
+        for i, name in enumerate(county_names)
+    ]
+    townships, villages = [], []
+    for county in counties:
+        names = _place_names(rng, size.townships_per_county, ["镇", "镇", "乡", "街道"])
+        for j in range(size.townships_per_county):
+            townships.append(
+                OrgUnit(
+                    level=roles.TOWNSHIP,
+                    name=names[j],
+                    code=f"{county.code}{j + 1:03d}",
+                    parent=county,
+                    valid_from=VALID_FROM,
+                )
+            )
+    for township in townships:
+        names = _place_names(rng, size.villages_per_township, [""])
+        for k in range(size.villages_per_township):
+            shequ = rng.random() < 0.30
+            kind = OrgUnit.KIND_SHEQU if shequ else OrgUnit.KIND_CUN
+            villages.append(
+                OrgUnit(
+                    level=roles.VILLAGE,
+                    kind=kind,
+                    name=names[k] + ("社区" if shequ else "村"),
+                    # Like the demo: 1xx for communities, 2xx for villages; k keeps the code unique either way.
+                    code=f"{township.code}{1 if shequ else 2}{k + 1:02d}",
+                    parent=township,
+                    valid_from=VALID_FROM,
+                )
+            )
+    plan.add("城市", OrgUnit, [city])
+    plan.add("县（区）", OrgUnit, counties)
+    plan.add("乡镇", OrgUnit, townships)
+    plan.add("村（社区）", OrgUnit, villages)
+    return city, counties, townships, villages
+
+
+def build_accounts(plan: Plan, city, counties, townships, villages):
+    password_hash = make_password(PASSWORD)  # hashed once; every bench account shares it
+    ct = ContentType.objects.get_for_model(OrgUnit)
+    perms = {p.codename: p for p in Permission.objects.filter(content_type=ct)}
+    missing = {codename for codename, _ in roles.PERMISSIONS} - set(perms)
+    if missing:
+        raise CommandError(f"缺少权限 {', '.join(sorted(missing))}：请先运行 migrate。")
+
+    users, memberships, grants = [], [], []
+    by_unit_role: dict[tuple[str, str], User] = {}
+
+    def account(username, display_name, unit, role_key, title=""):
+        user = User(username=username, display_name=display_name, password=password_hash, is_active=True)
+        users.append(user)
+        memberships.append(Membership(user=user, unit=unit, role=role_key, title=title))
+        for codename in sorted(roles.ROLES[role_key].perms):
+            grants.append(OrgUnitUserObjectPermission(user=user, permission=perms[codename], content_object=unit))
+        by_unit_role[(unit.code, role_key)] = user
+        return user
+
+    account(city_viewer_username(), f"{CITY_NAME}委组织部", city, "city_viewer")
+    for county in counties:
+        account(county_username(county.code, "county_admin"), f"{county.name}组织部管理员", county, "county_admin")
+        account(county_username(county.code, "county_staff"), f"{county.name}组织部干事", county, "county_staff")
+    for township in townships:
+        account(
+            township_username(township.code, "township_admin"),
+            f"{township.name}党委书记",
+            township,
+            "township_admin",
+            "党委书记",
+        )
+        account(
+            township_username(township.code, "township_staff"),
+            f"{township.name}组织委员",
+            township,
+            "township_staff",
+            "组织委员",
+        )
+    leaders = [
+        VillageLeader(
+            village=v,
+            user=by_unit_role[(v.parent.code, "township_staff")],
+            start=datetime.date(2021, 1, 1),
+            assigned_by=by_unit_role[(v.parent.code, "township_admin")],
+        )
+        for v in villages
+    ]
+    plan.add("账号", User, users)
+    plan.add("角色", Membership, memberships)
+    plan.add("对象权限", OrgUnitUserObjectPermission, grants)
+    plan.add("包村领导", VillageLeader, leaders)
+    return users
+
+
+def build_policies(plan: Plan, counties):
+    values = preset_values("QS2017")
+    policies = {
+        c.code: CountyPolicy(
+            county=c, effective_from=POLICY_FROM, preset="QS2017", note="按QS2017方案（基准测试数据）", **values
+        )
+        for c in counties
+    }
+    plan.add("县级政策", CountyPolicy, list(policies.values()))
+    return policies
+
+
+def _random_date(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
+    return start + datetime.timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+MENTOR_KINDS = [
+    ("village_head", "村党组织书记", 6),
+    ("township_leader", "乡镇党委委员", 2),
+    ("first_secretary", "驻村第一书记", 1),
+    ("village_cadre", "村委会委员", 1),
+]
+
+
+def build_people(plan: Plan, villages, policies):
+    rng, size, today = plan.rng, plan.size, plan.today
+    seen_ids: set[str] = set()
+    people, records, placements, pairings = [], [], [], []
+    latest_entry = today - datetime.timedelta(days=40)
+    kinds = [k for k, _, w in MENTOR_KINDS for _ in range(w)]
+    posts = {k: post for k, post, _ in MENTOR_KINDS}
+    order = list(range(len(villages)))
+    rng.shuffle(order)  # spread people evenly, in no particular order
+    total = size.reserves + size.ended
+
+    for i in range(total):
+        village = villages[order[i % len(villages)]]
+        area = village.code[:6]  # the county's code, so ID look-ups by county find them
+        sex = "F" if rng.random() < 0.35 else "M"
+        while True:
+            birth = _random_date(rng, datetime.date(1975, 1, 1), datetime.date(2003, 12, 28))
+            seq = rng.randrange(100)
+            id_number = make_id(area, birth, seq, sex)
+            if id_number not in seen_ids:
+                seen_ids.add(id_number)
+                break
+        political = rng.choice(["member"] * 5 + ["probationary", "league", "masses", "masses", "masses"])
+        groups = C.SOURCE_COMMUNITY if village.kind == OrgUnit.KIND_SHEQU else C.SOURCE_VILLAGE
+        person = Person(
+            name=random_name(rng),
+            id_number=id_number,
+            sex=sex,
+            birth_date=birth,
+            political_status=political,
+            party_joined=datetime.date(birth.year + rng.randint(19, 21), rng.randint(1, 12), 1)
+            if political in C.PARTY_STATUSES
+            else None,
+            work_started=datetime.date(birth.year + rng.randint(18, 21), rng.choice((7, 9)), 1),
+            education=rng.choice(["bachelor", "college", "college", "high_school", "high_school", "postgraduate"]),
+            source_group=rng.choice(groups)[0],
+            phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+            native_place=f"四川{village.parent.parent.name}",
+            birthplace=f"四川{village.parent.parent.name}",
+            occupation=rng.choice(["务农", "个体经营", "网格员", "教师", "合作社负责人"]),
+            village=village,
+        )
+        people.append(person)
+
+        ended = i >= size.reserves
+        if ended:
+            entered = _random_date(rng, datetime.date(2018, 1, 1), datetime.date(2023, 12, 31))
+            ended_on = min(entered + datetime.timedelta(days=rng.randint(30, 700)), today - datetime.timedelta(days=1))
+            status = rng.choice([C.STATUS_REMOVED, C.STATUS_USED])
+            end_reason = "当选村委会委员" if status == C.STATUS_USED else "经乡镇党委审批、县委组织部备案取消资格"
+        else:
+            entered = _random_date(rng, datetime.date(2018, 1, 1), latest_entry)
+            ended_on, status, end_reason = None, C.STATUS_ACTIVE, ""
+        record = ReserveRecord(
+            person=person,
+            reserve_type="secretary_reserve" if rng.random() < 0.15 else "village_reserve",
+            village=village,
+            entered_on=entered,
+            entry_method=C.ENTRY_IMPORT,
+            entry_reason="系统启用前已在库（基准测试数据）",
+            status=status,
+            ended_on=ended_on,
+            end_reason=end_reason,
+            policy=policies[area],
+        )
+        records.append(record)
+        placements.append(ReservePlacement(record=record, village=village, start=entered, end=ended_on))
+
+        # About one pairing per record: most have one, a few none, a few a finished one and its successor.
+        roll = rng.random()
+        if roll < 0.04 and not ended:
+            continue
+        kind = rng.choice(kinds)
+        first_end = ended_on
+        if roll > 0.96 and not ended and (latest_entry - entered).days > 60:
+            first_end = entered + datetime.timedelta(days=rng.randint(30, (latest_entry - entered).days))
+        pairings.append(
+            MentorPairing(
+                record=record,
+                mentor_name=random_name(rng),
+                mentor_kind=kind,
+                post=posts[kind],
+                start=entered,
+                end=first_end,
+            )
+        )
+        if first_end is not None and not ended:
+            kind = rng.choice(kinds)
+            pairings.append(
+                MentorPairing(
+                    record=record,
+                    mentor_name=random_name(rng),
+                    mentor_kind=kind,
+                    post=posts[kind],
+                    start=first_end,
+                )
+            )
+
+    assert len(seen_ids) == len(people), "duplicate ID numbers"
+    plan.add("人员", Person, people)
+    plan.add("后备干部记录", ReserveRecord, records)
+    plan.add("调动记录", ReservePlacement, placements)
+    plan.add("结对帮带", MentorPairing, pairings)
+
+
+class Command(BaseCommand):
+    help = "生成基准测试数据：虚构的示范市二（代码5198），含县、乡镇、村、人员、后备干部记录、结对和账号"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
+        parser.add_argument("--seed", type=int, default=5198)
+        parser.add_argument(
+            "--replace", action="store_true", help="先删除上次生成的数据（代码5198下的一切和 bench_ 账号）"
+        )
+
+    def handle(self, *args, size, seed, replace, **options):
+        started = time.perf_counter()
+        spec = SIZES[size]
+        verbosity = options.get("verbosity", 1)
+        with transaction.atomic():
+            removed = {}
+            if generated_exists():
+                if not replace:
+                    raise CommandError(f"代码为 {CITY_CODE} 的单位已存在；加 --replace 先删除上次生成的数据。")
+                removed = delete_generated()
+            elif replace and User.objects.filter(username__startswith=USER_PREFIX).exists():
+                removed = delete_generated()
+            cleared = time.perf_counter()
+
+            plan = Plan(spec, seed, datetime.date.today())
+            city, counties, townships, villages = build_units(plan)
+            build_accounts(plan, city, counties, townships, villages)
+            policies = build_policies(plan, counties)
+            build_people(plan, villages, policies)
+            built = time.perf_counter()
+
+            with tqdm(total=plan.total, unit="行", disable=verbosity == 0, file=sys.stderr) as bar:
+                for label, model, objs in plan.steps:
+                    bar.set_description(label)
+                    for i in range(0, len(objs), BATCH):
+                        batch = objs[i : i + BATCH]
+                        model.objects.bulk_create(batch, batch_size=BATCH)
+                        bar.update(len(batch))
+                    if objs and objs[0].pk is None:
+                        raise CommandError("数据库未返回新行的主键（SQLite 须 ≥ 3.35）。")
+
+        elapsed = time.perf_counter() - started
+        if verbosity:
+            if removed:
+                self.stdout.write("已删除上次生成的数据：" + "，".join(f"{k} {v}" for k, v in removed.items() if v))
+            counted: dict[str, int] = {}
+            for label, _, objs in plan.steps:
+                counted[label] = counted.get(label, 0) + len(objs)
+            self.stdout.write(f"已生成 {CITY_NAME}（{CITY_CODE}，规模 {size}，种子 {seed}）：")
+            for label, n in counted.items():
+                self.stdout.write(f"  {n:>7,}  {label}")
+            open_records = spec.reserves
+            self.stdout.write(f"  其中在库记录 {open_records:,}，已出库记录 {spec.ended:,}")
+            self.stdout.write(
+                f"账号（密码均为 {PASSWORD}）：{city_viewer_username()}、"
+                f"{county_username(counties[0].code, 'county_admin')}、"
+                f"{township_username(townships[0].code, 'township_admin')} 等"
+            )
+            self.stdout.write(
+                f"删除 {cleared - started:.1f} 秒，准备 {built - cleared:.1f} 秒，"
+                f"写入 {elapsed - (built - started):.1f} 秒，共用时 {elapsed:.1f} 秒。"
+            )
+        self.elapsed = elapsed
+        return None
