@@ -44,8 +44,9 @@ def _managed_users(request):
     """Accounts holding a role the requester may hand out, on a unit under one the requester manages."""
     scope = get_scope(request.user)
     cond = Q(pk__in=[])
-    mine = Membership.objects.filter(user=request.user, unit_id__in=[g.unit_id for g in scope.units(
-        roles.MANAGE_ACCOUNTS)]).select_related("unit")
+    mine = Membership.objects.filter(
+        user=request.user, unit_id__in=[g.unit_id for g in scope.units(roles.MANAGE_ACCOUNTS)]
+    ).select_related("unit")
     for m in mine:
         cond |= Q(unit__code__startswith=m.unit.code, role__in=roles.GRANTABLE.get(m.role, ()))
     return User.objects.filter(pk__in=Membership.objects.filter(cond).values("user_id"))

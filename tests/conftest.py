@@ -97,8 +97,15 @@ def cast(db):
     )
     outsider = User.objects.create_user("outsider", password=PASSWORD, display_name="无角色用户")
     return Cast(
-        city=city, county=county, township_a=ta, township_b=tb, village_a1=a1, village_a2=a2, community_a3=a3,
-        village_b1=b1, policy=policy,
+        city=city,
+        county=county,
+        township_a=ta,
+        township_b=tb,
+        village_a1=a1,
+        village_a2=a2,
+        community_a3=a3,
+        village_b1=b1,
+        policy=policy,
         county_admin=make_user("county_admin", "县管理员", county, "county_admin", PASSWORD),
         county_staff=make_user("county_staff", "县干事", county, "county_staff", PASSWORD),
         township_a_admin=make_user("ta_admin", "青竹书记", ta, "township_admin", PASSWORD),
@@ -121,16 +128,32 @@ def make_person(village, *, birth=datetime.date(1990, 1, 15), sex="M", name="张
     return Person.objects.create(name=name, id_number=number, sex=sex, birth_date=birth, village=village, **fields)
 
 
-def make_record(person, village=None, *, entered=datetime.date(2020, 3, 1), rtype="village_reserve",
-                ended=None, status="active", mentor=None) -> ReserveRecord:
+def make_record(
+    person,
+    village=None,
+    *,
+    entered=datetime.date(2020, 3, 1),
+    rtype="village_reserve",
+    ended=None,
+    status="active",
+    mentor=None,
+) -> ReserveRecord:
     village = village or person.village
     record = ReserveRecord.objects.create(
-        person=person, reserve_type=rtype, village=village, entered_on=entered, entry_method="manual",
-        entry_reason="测试", status=status, ended_on=ended)
+        person=person,
+        reserve_type=rtype,
+        village=village,
+        entered_on=entered,
+        entry_method="manual",
+        entry_reason="测试",
+        status=status,
+        ended_on=ended,
+    )
     ReservePlacement.objects.create(record=record, village=village, start=entered, end=ended)
     if mentor is not None:
-        MentorPairing.objects.create(record=record, mentor_user=mentor, mentor_kind="township_leader", post="副镇长",
-                                     start=entered)
+        MentorPairing.objects.create(
+            record=record, mentor_user=mentor, mentor_kind="township_leader", post="副镇长", start=entered
+        )
     return record
 
 

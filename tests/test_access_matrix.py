@@ -8,10 +8,26 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 from PIL import Image
 
-ALL = ["county_admin", "county_staff", "township_a_admin", "township_a_staff", "township_b_admin",
-       "village_secretary", "mentor", "city_viewer", "outsider"]
-VIEWERS_OF_A1 = {"county_admin", "county_staff", "township_a_admin", "township_a_staff", "village_secretary",
-                 "mentor", "city_viewer"}
+ALL = [
+    "county_admin",
+    "county_staff",
+    "township_a_admin",
+    "township_a_staff",
+    "township_b_admin",
+    "village_secretary",
+    "mentor",
+    "city_viewer",
+    "outsider",
+]
+VIEWERS_OF_A1 = {
+    "county_admin",
+    "county_staff",
+    "township_a_admin",
+    "township_a_staff",
+    "village_secretary",
+    "mentor",
+    "city_viewer",
+}
 EDITORS_OF_A1 = {"county_admin", "county_staff", "township_a_admin", "township_a_staff"}
 EDITORS = EDITORS_OF_A1 | {"township_b_admin"}
 

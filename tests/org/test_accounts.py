@@ -5,8 +5,13 @@ from org.models import AuditLog, Membership, User
 
 
 def create(client, **over):
-    data = {"username": "new_sec", "display_name": "新书记", "role": "village_secretary", "password": "Strong2026pw",
-            "title": "书记"} | over
+    data = {
+        "username": "new_sec",
+        "display_name": "新书记",
+        "role": "village_secretary",
+        "password": "Strong2026pw",
+        "title": "书记",
+    } | over
     return client.post(reverse("account_create"), data)
 
 
@@ -21,8 +26,10 @@ def test_township_admin_creates_a_village_secretary_for_own_village(client, cast
     assert AuditLog.objects.filter(action="account.create").exists()
 
 
-@pytest.mark.parametrize("unit_attr, role", [("village_b1", "village_secretary"), ("township_a", "township_admin"),
-                                             ("county", "county_staff")])
+@pytest.mark.parametrize(
+    "unit_attr, role",
+    [("village_b1", "village_secretary"), ("township_a", "township_admin"), ("county", "county_staff")],
+)
 def test_township_admin_cannot_create_accounts_elsewhere_or_above(client, cast, unit_attr, role):
     client.force_login(cast.township_a_admin)
     response = create(client, unit=getattr(cast, unit_attr).pk, role=role)
@@ -37,8 +44,9 @@ def test_role_must_match_the_unit_level(client, cast):
     assert "只能设在村（社区）一级" in response.content.decode()
 
 
-@pytest.mark.parametrize("password, fragment", [("Aa123456", "太短"), ("abcdefghijk", "字母和数字"),
-                                                ("12345678901", "字母和数字")])
+@pytest.mark.parametrize(
+    "password, fragment", [("Aa123456", "太短"), ("abcdefghijk", "字母和数字"), ("12345678901", "字母和数字")]
+)
 def test_weak_initial_passwords_are_refused(client, cast, password, fragment):
     client.force_login(cast.county_admin)
     response = create(client, unit=cast.village_a1.pk, password=password)
@@ -52,8 +60,10 @@ def test_first_login_forces_a_password_change(client, cast):
     client.logout()
     assert client.login(username="new_sec", password="Strong2026pw")
     assert client.get(reverse("person_list")).url == reverse("password_change")
-    r = client.post(reverse("password_change"), {"old_password": "Strong2026pw", "new_password1": "Better2026pw",
-                                                 "new_password2": "Better2026pw"})
+    r = client.post(
+        reverse("password_change"),
+        {"old_password": "Strong2026pw", "new_password1": "Better2026pw", "new_password2": "Better2026pw"},
+    )
     assert r.status_code == 302
     assert client.get(reverse("person_list")).status_code == 200
     assert not User.objects.get(username="new_sec").must_change_password

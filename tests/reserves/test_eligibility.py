@@ -118,16 +118,25 @@ class TestQuerysetFormAgrees(TestCase):
     @given(
         birth=st.dates(min_value=datetime.date(1960, 1, 1), max_value=datetime.date(2005, 12, 31)),
         on=st.dates(min_value=datetime.date(2020, 1, 1), max_value=datetime.date(2030, 12, 31)),
-        removed=st.one_of(st.none(), st.dates(min_value=datetime.date(2014, 1, 1),
-                                              max_value=datetime.date(2020, 1, 1))),
+        removed=st.one_of(
+            st.none(), st.dates(min_value=datetime.date(2014, 1, 1), max_value=datetime.date(2020, 1, 1))
+        ),
         education=st.sampled_from(["postgraduate", "bachelor", "college", "high_school", "junior"]),
         political=st.sampled_from(["member", "probationary", "masses"]),
         preset=st.sampled_from(list(PRESETS)),
     )
     def test_agrees_with_check_eligibility(self, birth, on, removed, education, political, preset):
-        p = Person.objects.create(name="测", id_number=make_id("511425", birth, 1, "M"), sex="M", birth_date=birth,
-                                  education=education, political_status=political, source_group="other",
-                                  source_group_other="x", village=self.village)
+        p = Person.objects.create(
+            name="测",
+            id_number=make_id("511425", birth, 1, "M"),
+            sex="M",
+            birth_date=birth,
+            education=education,
+            political_status=political,
+            source_group="other",
+            source_group_other="x",
+            village=self.village,
+        )
         if removed:
             make_record(p, entered=removed - datetime.timedelta(days=1), ended=removed, status="removed")
         pol = policy(preset, age_limit=PRESETS[preset].get("age_limit") or 45, reselection_ban_years=5)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reserves.identity import (birth_date_of, check_char, normalize_phone, sex_of, validate_id, validate_phone)
+from reserves.identity import birth_date_of, check_char, normalize_phone, sex_of, validate_id, validate_phone
 
 KNOWN_GOOD = "11010519491231002X"
 
@@ -77,15 +77,21 @@ def test_any_single_digit_change_among_the_first_17_is_caught(position, delta):
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [("+86 138-0013-8000", "13800138000"), ("0086 13800138000", "13800138000"), ("138 0013 8000", "13800138000"),
-     ("１３８００１３８０００", "13800138000"), ("", "")],
+    [
+        ("+86 138-0013-8000", "13800138000"),
+        ("0086 13800138000", "13800138000"),
+        ("138 0013 8000", "13800138000"),
+        ("１３８００１３８０００", "13800138000"),
+        ("", ""),
+    ],
 )
 def test_phone_numbers_are_normalised(raw, expected):
     assert validate_phone(raw) == expected
 
 
 @pytest.mark.parametrize(
-    "raw, fragment", [("1380013800", "11位"), ("12345678901", "13至19"), ("138001380001", "11位"), ("1380013800a", "数字")]
+    "raw, fragment",
+    [("1380013800", "11位"), ("12345678901", "13至19"), ("138001380001", "11位"), ("1380013800a", "数字")],
 )
 def test_bad_phone_numbers_are_refused_in_chinese(raw, fragment):
     with pytest.raises(ValidationError) as exc:

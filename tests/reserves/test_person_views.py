@@ -16,9 +16,17 @@ KNOWN_GOOD = "11010519491231002X"
 @pytest.fixture
 def form(cast):
     return {
-        "name": "刘青", "id_number": KNOWN_GOOD, "village": cast.village_a1.pk, "ethnicity": "汉族",
-        "political_status": "member", "party_joined": "1975.06", "work_started": "1968.09", "health": "健康",
-        "education": "high_school", "source_group": "group_leader", "phone": "+86 138-0013-8000",
+        "name": "刘青",
+        "id_number": KNOWN_GOOD,
+        "village": cast.village_a1.pk,
+        "ethnicity": "汉族",
+        "political_status": "member",
+        "party_joined": "1975.06",
+        "work_started": "1968.09",
+        "health": "健康",
+        "education": "high_school",
+        "source_group": "group_leader",
+        "phone": "+86 138-0013-8000",
     }
 
 
@@ -69,7 +77,9 @@ def test_bad_input_gets_a_chinese_error_and_writes_nothing(ta, form, field, valu
     assert not AuditLog.objects.filter(action="person.create").exists()
 
 
-@pytest.mark.parametrize("variant", ["11010519491231002x", "１１０１０５１９４９１２３１００２Ｘ", " 110105194912310\u200b02X "])
+@pytest.mark.parametrize(
+    "variant", ["11010519491231002x", "１１０１０５１９４９１２３１００２Ｘ", " 110105194912310\u200b02X "]
+)
 def test_an_id_already_registered_is_refused_without_saying_where(ta, form, cast, variant):
     make_person(cast.village_b1, name="别处")
     Person.objects.filter(name="别处").update(id_number=KNOWN_GOOD)
@@ -145,8 +155,9 @@ def test_party_date_before_birth_is_refused(ta, cast, form):
 
 def test_moving_a_person_to_a_village_outside_scope_is_refused(ta, cast, form):
     person = make_person(cast.village_a1)
-    response = ta.post(reverse("person_edit", args=[person.pk]), form | {
-        "id_number": person.id_number, "village": cast.village_b1.pk})
+    response = ta.post(
+        reverse("person_edit", args=[person.pk]), form | {"id_number": person.id_number, "village": cast.village_b1.pk}
+    )
     assert "village" in errors(response)
     person.refresh_from_db()
     assert person.village == cast.village_a1
@@ -154,8 +165,10 @@ def test_moving_a_person_to_a_village_outside_scope_is_refused(ta, cast, form):
 
 def test_edit_records_before_and_after_in_the_audit_log(ta, cast, form):
     person = make_person(cast.village_a1, name="旧名")
-    ta.post(reverse("person_edit", args=[person.pk]), form | {
-        "id_number": person.id_number, "name": "新名", "party_joined": "2012.07", "work_started": "2010.09"})
+    ta.post(
+        reverse("person_edit", args=[person.pk]),
+        form | {"id_number": person.id_number, "name": "新名", "party_joined": "2012.07", "work_started": "2010.09"},
+    )
     person.refresh_from_db()
     assert person.name == "新名"
     assert AuditLog.objects.get(action="person.update").changes["name"] == ["旧名", "新名"]

@@ -12,8 +12,13 @@ D = datetime.date
 
 
 def test_policy_version_in_force_is_the_latest_effective_on_or_before_the_date(cast):
-    newer = policy_create(actor=cast.county_admin, county=cast.county, effective_from=D(2024, 1, 1),
-                          values=preset_values("3YR2024"), preset="3YR2024")
+    newer = policy_create(
+        actor=cast.county_admin,
+        county=cast.county,
+        effective_from=D(2024, 1, 1),
+        values=preset_values("3YR2024"),
+        preset="3YR2024",
+    )
     assert policy_in_force(cast.county, D(2023, 12, 31)) == cast.policy
     assert policy_in_force(cast.county, D(2024, 1, 1)) == newer
     assert policy_in_force(cast.county, D(2017, 9, 30)) is None
@@ -21,11 +26,16 @@ def test_policy_version_in_force_is_the_latest_effective_on_or_before_the_date(c
 
 def test_policy_create_refuses_township_users_and_duplicate_dates(cast):
     with pytest.raises(ValidationError, match="无权"):
-        policy_create(actor=cast.township_a_admin, county=cast.county, effective_from=D(2025, 1, 1),
-                      values=preset_values("QS2017"))
+        policy_create(
+            actor=cast.township_a_admin,
+            county=cast.county,
+            effective_from=D(2025, 1, 1),
+            values=preset_values("QS2017"),
+        )
     with pytest.raises(ValidationError, match="已有一个政策版本"):
-        policy_create(actor=cast.county_admin, county=cast.county, effective_from=D(2017, 10, 1),
-                      values=preset_values("QS2017"))
+        policy_create(
+            actor=cast.county_admin, county=cast.county, effective_from=D(2017, 10, 1), values=preset_values("QS2017")
+        )
     assert CountyPolicy.objects.count() == 1
 
 
@@ -33,11 +43,19 @@ def test_record_opened_stores_the_policy_version_and_result_it_used(cast):
     from reserves.services import record_open
 
     old = cast.policy
-    policy_create(actor=cast.county_admin, county=cast.county, effective_from=D(2024, 1, 1),
-                  values=preset_values("3YR2024"))
+    policy_create(
+        actor=cast.county_admin, county=cast.county, effective_from=D(2024, 1, 1), values=preset_values("3YR2024")
+    )
     p = make_person(cast.village_a1, birth=D(1995, 5, 5))
-    r = record_open(actor=cast.township_a_admin, person=p, reserve_type="village_reserve", village=cast.village_a1,
-                    entered_on=D(2020, 5, 1), entry_method="manual", entry_reason="启用前在库")
+    r = record_open(
+        actor=cast.township_a_admin,
+        person=p,
+        reserve_type="village_reserve",
+        village=cast.village_a1,
+        entered_on=D(2020, 5, 1),
+        entry_method="manual",
+        entry_reason="启用前在库",
+    )
     assert r.policy == old
     assert {c["key"] for c in r.eligibility} == {"age", "education"}
 
