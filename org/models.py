@@ -65,7 +65,11 @@ class OrgUnit(models.Model):
         verbose_name_plural = "组织单位"
         ordering = ["code"]
         permissions = roles.PERMISSIONS
-        indexes = [models.Index(fields=["code"], name="orgunit_code_prefix", opclasses=["varchar_pattern_ops"])]
+        indexes = [
+            # Prefix (subtree) look-ups need the pattern opclass; ordering by code needs a plain index.
+            models.Index(fields=["code"], name="orgunit_code_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["code"], name="orgunit_code"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["code"], condition=Q(valid_to__isnull=True), name="orgunit_code_current_uniq"

@@ -231,7 +231,10 @@ class FilterForm(forms.Form):
     township = forms.ModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), required=False)
     village = forms.ModelChoiceField(label="村（社区）", queryset=OrgUnit.objects.none(), required=False)
     reserve_type = forms.ChoiceField(label="类型", choices=[("", "全部")] + C.RESERVE_TYPE_CHOICES, required=False)
-    status = forms.ChoiceField(label="状态", choices=[("", "全部")] + C.STATUS_CHOICES, required=False)
+    # The list opens on reserves in the pool; "全部" shows ended records too.
+    status = forms.ChoiceField(
+        label="状态", choices=C.STATUS_CHOICES + [("all", "全部")], required=False, initial=C.STATUS_ACTIVE
+    )
     education = forms.ChoiceField(label="学历", choices=[("", "全部")] + C.EDUCATION_CHOICES, required=False)
     age_band = forms.ChoiceField(label="年龄", choices=[("", "全部")] + C.AGE_BANDS, required=False)
     political_status = forms.ChoiceField(label="政治面貌", choices=[("", "全部")] + C.POLITICAL_CHOICES, required=False)

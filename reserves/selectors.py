@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Count, Prefetch, Q
 
+from reserves import choices as C
 from reserves.dates import shift_years_back
 from reserves.models import MentorPairing, Person, ReservePlacement, ReserveRecord
 
@@ -42,8 +43,9 @@ def record_list(user, data: dict, on: datetime.date | None = None):
         qs = qs.filter(village=data["village"])
     if data.get("reserve_type"):
         qs = qs.filter(reserve_type=data["reserve_type"])
-    if data.get("status"):
-        qs = qs.filter(status=data["status"])
+    status = data.get("status") or C.STATUS_ACTIVE
+    if status != "all":
+        qs = qs.filter(status=status)
     return qs.select_related("person", "village", "village__parent").order_by("village__code", "person__name", "id")
 
 

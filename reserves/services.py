@@ -124,7 +124,11 @@ def person_lookup_by_id(*, actor, raw_id: str, request=None) -> Person | None:
     if not scope.has(roles.LOOKUP_ID):
         raise ValidationError("您无权按身份证号查询。")
     number = validate_id(raw_id)
-    person = Person.objects.filter(scope.q(roles.LOOKUP_ID, "village__code"), id_number=number).first()
+    person = (
+        Person.objects.filter(scope.q(roles.LOOKUP_ID, "village__code"), id_number=number)
+        .select_related("village__parent")
+        .first()
+    )
     audit(
         actor,
         "person.lookup",
