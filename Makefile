@@ -31,11 +31,13 @@ format: venv
 test: venv lint  ## uses DATABASE_URL/REDIS_URL when set, SQLite and eager Celery otherwise
 	DEBUG=0 SECRET_KEY=test-only-secret-key $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-bench: venv  ## city size: 20 counties, 3,000 villages, 14,000 reserves (needs DATABASE_URL for PostgreSQL figures)
+bench: venv  ## city size: 20 counties, 3,000 villages, 14,000 reserves (set DATABASE_URL for PostgreSQL figures)
+	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py bench --size city
 
 bench-tiny: venv
-	$(BIN)/python manage.py bench --size tiny
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py bench --size tiny --requests 3
 
 worker: venv
 	$(BIN)/celery -A config worker -l info
