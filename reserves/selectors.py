@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Count, Prefetch, Q
 
+from org.models import AuditLog
 from reserves import choices as C
 from reserves.dates import shift_years_back
 from reserves.models import MentorPairing, Person, ReservePlacement, ReserveRecord
@@ -79,4 +80,14 @@ def person_detail(user, pk: int):
             Prefetch("records__pairings", queryset=MentorPairing.objects.select_related("mentor_user")),
         )
         .get(pk=pk)
+    )
+
+
+def person_history(person: Person, limit: int = 30):
+    """Who did what to this person and their records, newest first (one query; records are prefetched)."""
+    record_ids = [str(r.pk) for r in person.records.all()]
+    return list(
+        AuditLog.objects.filter(
+            Q(object_type="person", object_id=str(person.pk)) | Q(object_type="reserverecord", object_id__in=record_ids)
+        ).order_by("-at", "-id")[:limit]
     )

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from org import roles
+from org.forms import ACTION_LABELS
 from org.models import OrgUnit
 from org.scope import get_scope
 from reserves import choices as C
@@ -169,9 +170,10 @@ def person_detail(request, pk):
     scope = get_scope(request.user)
     today = datetime.date.today()
     can_edit = scope.has(roles.EDIT_PEOPLE, person.village)
-    eligibility = None
+    eligibility, history = None, []
     if can_edit:
         eligibility = services.eligibility_for(person, person.village, today)
+        history = selectors.person_history(person)
     return render(
         request,
         "reserves/person_detail.html",
@@ -181,6 +183,8 @@ def person_detail(request, pk):
             "can_edit": can_edit,
             "can_reveal": scope.has(roles.REVEAL, person.village),
             "eligibility": eligibility,
+            "history": history,
+            "labels": ACTION_LABELS,
             "age": person.age_on(today),
         },
     )

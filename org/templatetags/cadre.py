@@ -27,6 +27,15 @@ def age_on(person, on):
 
 
 @register.filter
+def change_text(value):
+    """An audit change: [before, after] as "before → after", anything else as it is."""
+    if isinstance(value, list) and len(value) == 2:
+        before, after = ("—" if v in (None, "") else v for v in value)
+        return f"{before} → {after}"
+    return value
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key, key)
 

@@ -172,6 +172,8 @@ def test_edit_records_before_and_after_in_the_audit_log(ta, cast, form):
     person.refresh_from_db()
     assert person.name == "新名"
     assert AuditLog.objects.get(action="person.update").changes["name"] == ["旧名", "新名"]
+    page = ta.get(reverse("person_detail", args=[person.pk])).content.decode()
+    assert "修改人员" in page and "旧名 → 新名" in page
 
 
 def test_masked_everywhere_and_reveal_is_audited(ta, cast, client):
