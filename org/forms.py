@@ -56,7 +56,7 @@ class PasswordResetByAdminForm(forms.Form):
 
 class LeaderForm(forms.Form):
     user = forms.ModelChoiceField(label="包村领导", queryset=User.objects.none())
-    start = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="起始日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, township: OrgUnit, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,15 +72,19 @@ class LeaderForm(forms.Form):
 class RenameForm(forms.Form):
     name = forms.CharField(label="新名称", max_length=60)
     code = forms.CharField(label="区划代码", max_length=12)
-    on = forms.DateField(label="变更日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="变更日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     note = forms.CharField(label="依据／说明", max_length=200, required=False)
 
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="操作", required=False)
     actor = forms.CharField(label="操作人", required=False, max_length=50)
-    date_from = forms.DateField(label="起", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="起", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="止", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     q = forms.CharField(label="对象", required=False, max_length=50)
 
     def __init__(self, *args, **kwargs):

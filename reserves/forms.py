@@ -161,7 +161,7 @@ class PersonForm(forms.ModelForm):
 class RecordForm(forms.Form):
     reserve_type = forms.ChoiceField(label="类型", choices=C.RESERVE_TYPE_CHOICES)
     village = VillageChoiceField(label="村（社区）", queryset=OrgUnit.objects.none())
-    entered_on = forms.DateField(label="入库日期", widget=forms.DateInput(attrs={"type": "date"}))
+    entered_on = forms.DateField(label="入库日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     entry_method = forms.ChoiceField(
         label="入库方式", choices=[(C.ENTRY_MANUAL, "手工录入（系统启用前已在库等）"), (C.ENTRY_IMPORT, "批量导入")]
     )
@@ -182,7 +182,7 @@ class RecordForm(forms.Form):
 
 
 class RecordCloseForm(forms.Form):
-    ended_on = forms.DateField(label="出库日期", widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(label="出库日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     reason = forms.CharField(
         label="原因",
         max_length=500,
@@ -199,7 +199,7 @@ class PairingForm(forms.Form):
     mentor_kind = forms.ChoiceField(label="帮带类型", choices=C.MENTOR_KIND_CHOICES)
     post = forms.CharField(label="职务", max_length=60)
     start = forms.DateField(
-        label="起始日期", widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today
+        label="起始日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), initial=datetime.date.today
     )
 
     def __init__(self, *args, record: ReserveRecord, **kwargs):
@@ -219,7 +219,9 @@ class PairingForm(forms.Form):
 
 
 class PairingEndForm(forms.Form):
-    end = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today)
+    end = forms.DateField(
+        label="结束日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), initial=datetime.date.today
+    )
 
 
 class LookupForm(forms.Form):
@@ -270,7 +272,7 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = CountyPolicy
         fields = ["effective_from", "preset", "note", *POLICY_FIELDS]
-        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"effective_from": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
     def clean_training_counting_forms(self):
         raw = self.cleaned_data.get("training_counting_forms") or ""
@@ -298,7 +300,7 @@ class PolicyForm(forms.ModelForm):
 
 class MergeForm(forms.Form):
     target = VillageChoiceField(label="并入", queryset=OrgUnit.objects.none())
-    on = forms.DateField(label="合并日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="合并日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     note = forms.CharField(label="依据／说明", max_length=200, required=False)
 
     def __init__(self, *args, source: OrgUnit, user, **kwargs):

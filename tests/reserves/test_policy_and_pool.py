@@ -85,3 +85,43 @@ def test_in_pool_counts_each_record_once_and_excludes_other_townships(cast, peop
     assert ReserveRecord.objects.in_pool(cast.township_a, on).count() == 3
     assert ReserveRecord.objects.in_pool(cast.county, on).count() == 4
     assert ReserveRecord.objects.in_pool(cast.village_b1, on).get() == people["b1"]
+
+
+def _policy_post(client, county, **over):
+    from django.urls import reverse
+
+    page = client.get(reverse("policy_create", args=[county.pk]), {"preset": "QL2022"})
+    form = page.context["form"]
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    data.update(over)
+    return client.post(reverse("policy_create", args=[county.pk]), data)
+
+
+def test_county_admin_saves_a_policy_version_from_a_preset_in_the_browser_form(client, cast):
+    client.force_login(cast.county_admin)
+    response = _policy_post(client, cast.county, effective_from="2025-01-01", note="按清流县办法")
+    assert response.status_code == 302
+    saved = CountyPolicy.objects.get(effective_from=D(2025, 1, 1))
+    assert (saved.preset, saved.reselection_ban_years, saved.stipend_county_monthly, saved.ql7_checklist) == (
+        "QL2022",
+        5,
+        1000,
+        True,
+    )
+
+
+def test_policy_form_refuses_unknown_training_forms_and_quorum_over_100(client, cast):
+    client.force_login(cast.county_admin)
+    response = _policy_post(
+        client, cast.county, effective_from="2025-01-01", training_counting_forms="party_school, x", quorum_percent=150
+    )
+    page = response.content.decode()
+    assert "未知的培训方式代码：x" in page and "比例不能超过100%" in page
+    assert CountyPolicy.objects.count() == 1
