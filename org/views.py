@@ -22,6 +22,7 @@ from org.forms import (
 )
 from org.models import AuditLog, Membership, OrgUnit, User, VillageLeader
 from org.scope import get_scope
+from org.viewutils import submit
 
 
 def _require(request, perm):
@@ -73,25 +74,25 @@ def account_list(request):
 def account_create(request):
     _require(request, roles.MANAGE_ACCOUNTS)
     form = AccountCreateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            user = services.account_create(
-                actor=request.user,
-                username=d["username"],
-                display_name=d["display_name"],
-                password=d["password"],
-                unit=d["unit"],
-                role_key=d["role"],
-                title=d["title"],
-                email=d["email"],
-                request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"已创建账号 {user.username}，请将初始密码告知本人；首次登录须修改密码。")
-            return redirect("account_list")
+    done = submit(
+        request,
+        form,
+        lambda d: services.account_create(
+            actor=request.user,
+            username=d["username"],
+            display_name=d["display_name"],
+            password=d["password"],
+            unit=d["unit"],
+            role_key=d["role"],
+            title=d["title"],
+            email=d["email"],
+            request=request,
+        ),
+        success=lambda user: f"已创建账号 {user.username}，请将初始密码告知本人；首次登录须修改密码。",
+        then="account_list",
+    )
+    if done:
+        return done
     return render(request, "org/account_form.html", {"form": form})
 
 
@@ -121,16 +122,17 @@ def account_reset(request, pk):
     _require(request, roles.MANAGE_ACCOUNTS)
     user = _get_managed_user(request, pk)
     form = PasswordResetByAdminForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.account_reset_password(
-                actor=request.user, user=user, password=form.cleaned_data["password"], request=request
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"已重置 {user.username} 的密码，下次登录须修改。")
-            return redirect("account_list")
+    done = submit(
+        request,
+        form,
+        lambda d: services.account_reset_password(
+            actor=request.user, user=user, password=d["password"], request=request
+        ),
+        success=f"已重置 {user.username} 的密码，下次登录须修改。",
+        then="account_list",
+    )
+    if done:
+        return done
     return render(request, "org/account_reset.html", {"form": form, "account": user})
 
 
@@ -164,20 +166,17 @@ def leader_assign(request, pk):
         pk=pk,
     )
     form = LeaderForm(request.POST or None, township=village.parent, initial={"start": datetime.date.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.leader_assign(
-                actor=request.user,
-                village=village,
-                user=form.cleaned_data["user"],
-                start=form.cleaned_data["start"],
-                request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"已为 {village.name} 指定包村领导。")
-            return redirect("leader_list")
+    done = submit(
+        request,
+        form,
+        lambda d: services.leader_assign(
+            actor=request.user, village=village, user=d["user"], start=d["start"], request=request
+        ),
+        success=f"已为 {village.name} 指定包村领导。",
+        then="leader_list",
+    )
+    if done:
+        return done
     history = VillageLeader.objects.filter(village=village).select_related("user").order_by("-start")
     return render(request, "org/leader_form.html", {"form": form, "village": village, "history": history})
 
@@ -201,23 +200,17 @@ def unit_rename(request, pk):
         pk=pk,
     )
     form = RenameForm(request.POST or None, initial={"name": unit.name, "code": unit.code, "on": datetime.date.today()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.unit_rename(
-                actor=request.user,
-                unit=unit,
-                name=d["name"],
-                code=d["code"],
-                on=d["on"],
-                note=d["note"],
-                request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "已更名，原名称保留在历史中。")
-            return redirect("org_units")
+    done = submit(
+        request,
+        form,
+        lambda d: services.unit_rename(
+            actor=request.user, unit=unit, name=d["name"], code=d["code"], on=d["on"], note=d["note"], request=request
+        ),
+        success="已更名，原名称保留在历史中。",
+        then="org_units",
+    )
+    if done:
+        return done
     return render(request, "org/unit_rename.html", {"form": form, "unit": unit, "history": unit.history.all()})
 
 

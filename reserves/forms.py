@@ -94,26 +94,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "name",
-            "id_number",
-            "village",
-            "ethnicity",
-            "native_place",
-            "birthplace",
-            "political_status",
-            "party_joined",
-            "work_started",
-            "health",
-            "occupation",
-            "specialty",
-            "education",
-            "school_major",
-            "source_group",
-            "source_group_other",
-            "phone",
-            "photo",
-        ]
+        fields = Person.EDITABLE_FIELDS
         widgets = {"specialty": forms.TextInput()}
 
     def __init__(self, *args, user, **kwargs):

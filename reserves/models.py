@@ -60,6 +60,28 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
+    # What a clerk may enter, in the order the form shows it (the 纪实表 identity block plus 身份 and the village).
+    EDITABLE_FIELDS = [
+        "name",
+        "id_number",
+        "village",
+        "ethnicity",
+        "native_place",
+        "birthplace",
+        "political_status",
+        "party_joined",
+        "work_started",
+        "health",
+        "occupation",
+        "specialty",
+        "education",
+        "school_major",
+        "source_group",
+        "source_group_other",
+        "phone",
+        "photo",
+    ]
+
     class Meta:
         verbose_name = "人员"
         verbose_name_plural = "人员"

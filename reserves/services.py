@@ -18,26 +18,7 @@ from reserves.policy import county_of, policy_in_force
 
 DUPLICATE_ID_MESSAGE = "该身份证号已在系统中登记，请联系县委组织部"
 
-PERSON_FIELDS = [
-    "name",
-    "id_number",
-    "ethnicity",
-    "native_place",
-    "birthplace",
-    "political_status",
-    "party_joined",
-    "work_started",
-    "health",
-    "occupation",
-    "specialty",
-    "education",
-    "school_major",
-    "photo",
-    "phone",
-    "source_group",
-    "source_group_other",
-    "village",
-]
+PERSON_FIELDS = Person.EDITABLE_FIELDS
 
 
 def _require(actor, perm: str, unit: OrgUnit, message: str):

@@ -1,12 +1,11 @@
 import datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -14,6 +13,7 @@ from org import roles
 from org.forms import ACTION_LABELS
 from org.models import OrgUnit
 from org.scope import get_scope
+from org.viewutils import submit
 from reserves import choices as C
 from reserves import selectors, services
 from reserves.forms import (
@@ -29,14 +29,6 @@ from reserves.forms import (
 )
 from reserves.models import CountyPolicy, MentorPairing, Person, ReserveRecord
 from reserves.policy import POLICY_FIELDS, PRESETS, policy_create, preset_values
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def get_person_for_user(request, pk: int, *, write=False) -> Person:
@@ -134,15 +126,14 @@ def person_list(request):
 def person_create(request):
     _require_scope(request, roles.EDIT_PEOPLE)
     form = PersonForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_create(actor=request.user, data=form.service_data(), request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"已登记 {person.name}。")
-            return redirect("person_detail", pk=person.pk)
-    return render(request, "reserves/person_form.html", {"form": form, "title": "登记人员"})
+    done = submit(
+        request,
+        form,
+        lambda d: services.person_create(actor=request.user, data=form.service_data(), request=request),
+        success=lambda person: f"已登记 {person.name}。",
+        then=lambda person: ("person_detail", person.pk),
+    )
+    return done or render(request, "reserves/person_form.html", {"form": form, "title": "登记人员"})
 
 
 @login_required
@@ -150,15 +141,14 @@ def person_edit(request, pk):
     person = get_person_for_user(request, pk, write=True)
     title = f"修改 {person.name}"
     form = PersonForm(request.POST or None, request.FILES or None, instance=person, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(actor=request.user, person=person, data=form.service_data(), request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("person_detail", pk=person.pk)
-    return render(request, "reserves/person_form.html", {"form": form, "title": title, "person": person})
+    done = submit(
+        request,
+        form,
+        lambda d: services.person_update(actor=request.user, person=person, data=form.service_data(), request=request),
+        success="已保存。",
+        then=("person_detail", person.pk),
+    )
+    return done or render(request, "reserves/person_form.html", {"form": form, "title": title, "person": person})
 
 
 @login_required
@@ -224,27 +214,29 @@ def record_create(request, pk):
         user=request.user,
         initial={"village": person.village, "entered_on": datetime.date.today()},
     )
+    done = submit(
+        request,
+        form,
+        lambda d: services.record_open(
+            actor=request.user,
+            person=person,
+            reserve_type=d["reserve_type"],
+            village=d["village"],
+            entered_on=d["entered_on"],
+            entry_method=d["entry_method"],
+            entry_reason=d["entry_reason"],
+            override_reason=d["override_reason"],
+            request=request,
+        ),
+        success=f"{person.name} 已入库。",
+        then=("person_detail", person.pk),
+    )
+    if done:
+        return done
     eligibility = None
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        eligibility = services.eligibility_for(person, d["village"], d["entered_on"])
-        try:
-            services.record_open(
-                actor=request.user,
-                person=person,
-                reserve_type=d["reserve_type"],
-                village=d["village"],
-                entered_on=d["entered_on"],
-                entry_method=d["entry_method"],
-                entry_reason=d["entry_reason"],
-                override_reason=d["override_reason"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{person.name} 已入库。")
-            return redirect("person_detail", pk=person.pk)
+    if form.is_bound and form.is_valid():
+        # Show why the service refused: each condition for the chosen village and date.
+        eligibility = services.eligibility_for(person, form.cleaned_data["village"], form.cleaned_data["entered_on"])
     return render(request, "reserves/record_form.html", {"form": form, "person": person, "eligibility": eligibility})
 
 
@@ -252,67 +244,61 @@ def record_create(request, pk):
 def record_close(request, pk):
     record = get_record_for_user(request, pk, write=True)
     form = RecordCloseForm(request.POST or None, initial={"ended_on": datetime.date.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_close(
-                actor=request.user,
-                record=record,
-                status=C.STATUS_EXITED,
-                ended_on=form.cleaned_data["ended_on"],
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "记录已出库。")
-            return redirect("person_detail", pk=record.person_id)
-    return render(request, "reserves/record_close.html", {"form": form, "record": record})
+    done = submit(
+        request,
+        form,
+        lambda d: services.record_close(
+            actor=request.user,
+            record=record,
+            status=C.STATUS_EXITED,
+            ended_on=d["ended_on"],
+            reason=d["reason"],
+            request=request,
+        ),
+        success="记录已出库。",
+        then=("person_detail", record.person_id),
+    )
+    return done or render(request, "reserves/record_close.html", {"form": form, "record": record})
 
 
 @login_required
 def pairing_add(request, pk):
     record = get_record_for_user(request, pk, write=True)
     form = PairingForm(request.POST or None, record=record)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.pairing_add(
-                actor=request.user,
-                record=record,
-                mentor_user=d["mentor_user"],
-                mentor_name=d["mentor_name"],
-                mentor_kind=d["mentor_kind"],
-                post=d["post"],
-                start=d["start"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "已安排结对。")
-            return redirect("person_detail", pk=record.person_id)
-    return render(request, "reserves/pairing_form.html", {"form": form, "record": record})
+    done = submit(
+        request,
+        form,
+        lambda d: services.pairing_add(
+            actor=request.user,
+            record=record,
+            mentor_user=d["mentor_user"],
+            mentor_name=d["mentor_name"],
+            mentor_kind=d["mentor_kind"],
+            post=d["post"],
+            start=d["start"],
+            request=request,
+        ),
+        success="已安排结对。",
+        then=("person_detail", record.person_id),
+    )
+    return done or render(request, "reserves/pairing_form.html", {"form": form, "record": record})
 
 
 @login_required
 def pairing_end(request, pk):
+    editable = ReserveRecord.objects.for_user(request.user, roles.EDIT_PEOPLE)
     pairing = get_object_or_404(
-        MentorPairing.objects.select_related("record__person", "record__village").filter(
-            record__in=ReserveRecord.objects.for_user(request.user, roles.EDIT_PEOPLE)
-        ),
-        pk=pk,
+        MentorPairing.objects.select_related("record__person", "record__village").filter(record__in=editable), pk=pk
     )
     form = PairingEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pairing_end(actor=request.user, pairing=pairing, end=form.cleaned_data["end"], request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "结对已结束。")
-            return redirect("person_detail", pk=pairing.record.person_id)
-    return render(request, "reserves/pairing_end.html", {"form": form, "pairing": pairing})
+    done = submit(
+        request,
+        form,
+        lambda d: services.pairing_end(actor=request.user, pairing=pairing, end=d["end"], request=request),
+        success="结对已结束。",
+        then=("person_detail", pairing.record.person_id),
+    )
+    return done or render(request, "reserves/pairing_end.html", {"form": form, "pairing": pairing})
 
 
 @login_required
@@ -384,23 +370,23 @@ def policy_create_view(request, county_pk):
     initial["training_counting_forms"] = ", ".join(initial.get("training_counting_forms") or [])
     initial.setdefault("effective_from", datetime.date.today())
     form = PolicyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            policy_create(
-                actor=request.user,
-                county=county,
-                effective_from=d["effective_from"],
-                values={name: d[name] for name in POLICY_FIELDS},
-                preset=d.get("preset") or "",
-                note=d.get("note") or "",
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存新的政策版本。")
-            return redirect("policy_list")
+    done = submit(
+        request,
+        form,
+        lambda d: policy_create(
+            actor=request.user,
+            county=county,
+            effective_from=d["effective_from"],
+            values={name: d[name] for name in POLICY_FIELDS},
+            preset=d.get("preset") or "",
+            note=d.get("note") or "",
+            request=request,
+        ),
+        success="已保存新的政策版本。",
+        then="policy_list",
+    )
+    if done:
+        return done
     return render(request, "reserves/policy_form.html", {"form": form, "county": county, "presets": PRESETS})
 
 
@@ -415,16 +401,16 @@ def village_merge(request, pk):
         pk=pk,
     )
     form = MergeForm(request.POST or None, source=source, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            moved = services.village_merge(
-                actor=request.user, source=source, target=d["target"], on=d["on"], note=d["note"], request=request
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{source.name} 已并入 {d['target'].name}，{moved} 条在库记录随之调整。")
-            return redirect("org_units")
+    done = submit(
+        request,
+        form,
+        lambda d: services.village_merge(
+            actor=request.user, source=source, target=d["target"], on=d["on"], note=d["note"], request=request
+        ),
+        success=lambda moved: f"{source.name} 已并入 {form.cleaned_data['target'].name}，{moved} 条在库记录随之调整。",
+        then="org_units",
+    )
+    if done:
+        return done
     open_count = ReserveRecord.objects.filter(village=source, ended_on__isnull=True).count()
     return render(request, "reserves/village_merge.html", {"form": form, "source": source, "open_count": open_count})
