@@ -47,3 +47,20 @@ def test_disabled_user_sees_nothing(cast, people):
     from org.models import User
 
     assert not Person.objects.for_user(User.objects.get(pk=cast.county_admin.pk)).exists()
+
+
+def test_a_township_directly_under_a_city_is_in_the_city_subtree_and_has_no_county_policy(cast):
+    import datetime
+
+    from org import roles
+    from reserves.builders import unit
+    from reserves.services import eligibility_for
+    from tests.conftest import make_person
+
+    town = unit(roles.TOWNSHIP, "直属镇", "511499100", cast.city)  # seed 003: a town reporting to the city
+    village = unit(roles.VILLAGE, "直属村", "511499100201", town, OrgUnit.KIND_CUN)
+    person = make_person(village)
+    assert Person.objects.for_user(cast.city_viewer).filter(pk=person.pk).exists()
+    assert not Person.objects.for_user(cast.county_admin).filter(pk=person.pk).exists()
+    result = eligibility_for(person, village, datetime.date(2025, 1, 1))
+    assert result.policy_id is None and "尚未设置" in result.conditions[0].reason
