@@ -120,4 +120,5 @@ ACTION_LABELS = {
     "pairing.add": "安排结对",
     "pairing.end": "结束结对",
     "policy.create": "新增政策版本",
+    "attachment.add": "上传附件",
 }

@@ -206,3 +206,33 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只能追加，不能删除")
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from org.scope import get_scope
+
+        return self.filter(get_scope(user).q(roles.VIEW, "unit__code"))
+
+
+class Attachment(models.Model):
+    """A scanned form, minutes or other document (PDF or image) of any step, stored under MEDIA_ROOT and served only
+    through a scoped view. `owner` is "app.model:pk" of what it belongs to."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="attachments")
+    owner = models.CharField("所属事项", max_length=60, db_index=True)
+    purpose = models.CharField("用途", max_length=40, blank=True)
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    original_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

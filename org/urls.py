@@ -16,4 +16,5 @@ urlpatterns = [
     path("org/", views.org_units, name="org_units"),
     path("org/<int:pk>/rename/", views.unit_rename, name="unit_rename"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("files/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

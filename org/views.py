@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from org.forms import (
     PasswordResetByAdminForm,
     RenameForm,
 )
-from org.models import AuditLog, Membership, OrgUnit, User, VillageLeader
+from org.models import Attachment, AuditLog, Membership, OrgUnit, User, VillageLeader
 from org.scope import get_scope
 from org.viewutils import submit
 
@@ -241,3 +241,23 @@ def audit_list(request):
         "org/audit_list.html",
         {"form": form, "page": page, "labels": ACTION_LABELS, "query": params.urlencode()},
     )
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = Attachment.objects.for_user(request.user).filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("未找到该附件")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("附件文件不存在") from None
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        filename=attachment.original_name,
+        as_attachment=attachment.content_type == "application/pdf" and "dl" in request.GET,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    return response

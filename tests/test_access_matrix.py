@@ -71,6 +71,7 @@ MATRIX = {
     "leader_list": ("GET", None, only({"county_admin", "township_a_admin", "township_b_admin"}), 302),
     "leader_assign": ("GET", "village", only({"county_admin", "township_a_admin"}), 302),
     "audit_list": ("GET", None, only({"county_admin"}), 302),
+    "attachment_download": ("GET", "attachment", only(VIEWERS_OF_A1 - {"mentor"}), 302),
 }
 
 
@@ -103,7 +104,12 @@ def objects(cast, people, settings, tmp_path):
     person = record.person
     person.photo = SimpleUploadedFile("p.png", buf.getvalue(), content_type="image/png")
     person.save()
+    from org.attachments import attachment_save
+
+    pdf = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    attachment = attachment_save(actor=cast.township_a_admin, unit=cast.village_a1, owner="test:1", upload=pdf)
     return {
+        "attachment": {"pk": attachment.pk},
         "person": {"pk": person.pk},
         "person_field": {"pk": person.pk, "field": "id_number"},
         "record": {"pk": record.pk},
