@@ -5,4 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("org.urls")),
     path("", include("reserves.urls")),
+    path("", include("notices.urls")),
+    path("", include("selection.urls")),
 ]

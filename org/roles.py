@@ -16,6 +16,7 @@ ASSIGN_LEADERS = "assign_leaders"
 VIEW_AUDIT = "view_audit"
 LOOKUP_ID = "lookup_id"
 MENTOR = "mentor"
+NOMINATE = "nominate"
 
 PERMISSIONS = [
     (VIEW, "查看辖区内的人员与后备干部"),
@@ -28,6 +29,7 @@ PERMISSIONS = [
     (VIEW_AUDIT, "查看审计日志"),
     (LOOKUP_ID, "按身份证号查询"),
     (MENTOR, "帮带干部（仅见结对的后备干部）"),
+    (NOMINATE, "在选拔中录入本村（社区）的推荐人选"),
 ]
 
 
@@ -66,10 +68,10 @@ ROLES: dict[str, Role] = {
             "township_admin",
             "乡镇党委管理员（书记、组织委员）",
             (TOWNSHIP,),
-            frozenset({VIEW, EDIT_PEOPLE, REVEAL, MANAGE_ACCOUNTS, ASSIGN_LEADERS}),
+            frozenset({VIEW, EDIT_PEOPLE, REVEAL, MANAGE_ACCOUNTS, ASSIGN_LEADERS, NOMINATE}),
         ),
-        Role("township_staff", "乡镇工作人员", (TOWNSHIP,), frozenset({VIEW, EDIT_PEOPLE, REVEAL})),
-        Role("village_secretary", "村（社区）党组织书记", (VILLAGE,), frozenset({VIEW})),
+        Role("township_staff", "乡镇工作人员", (TOWNSHIP,), frozenset({VIEW, EDIT_PEOPLE, REVEAL, NOMINATE})),
+        Role("village_secretary", "村（社区）党组织书记", (VILLAGE,), frozenset({VIEW, NOMINATE})),
         Role("mentor", "帮带干部", (TOWNSHIP, VILLAGE), frozenset({MENTOR})),
     ]
 }

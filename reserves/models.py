@@ -354,3 +354,45 @@ class CountyPolicy(models.Model):
             "secretary_reserve": self.target_secretary_reserve,
             "committee_reserve": self.target_committee_reserve,
         }[reserve_type]
+
+
+class FilingQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(get_scope(user).q(roles.VIEW, "unit__code"))
+
+
+class Filing(models.Model):
+    """Something a township reports to the county for filing (报县委组织部备案): selection results, removals, uses."""
+
+    SUBMITTED, FILED, RETURNED = "submitted", "filed", "returned"
+    STATE_CHOICES = [(SUBMITTED, "待备案"), (FILED, "已备案"), (RETURNED, "已退回")]
+    KIND_CHOICES = [("selection", "选拔结果"), ("removal", "取消资格"), ("use", "择优使用")]
+
+    kind = models.CharField("类型", max_length=20, choices=KIND_CHOICES)
+    subject = models.CharField("事项", max_length=60, db_index=True)
+    title = models.CharField("标题", max_length=200)
+    unit = models.ForeignKey(OrgUnit, verbose_name="报送单位", on_delete=models.PROTECT, related_name="filings")
+    county = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField("状态", max_length=10, choices=STATE_CHOICES, default=SUBMITTED)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.CharField("办理意见", max_length=500, blank=True)
+
+    objects = FilingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "备案"
+        verbose_name_plural = "备案"
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject"], condition=Q(state="submitted"), name="one_open_filing"),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -40,9 +40,10 @@ def _check_person_consistency(person: Person):
 
 
 @transaction.atomic
-def person_create(*, actor, data: dict, request=None) -> Person:
+def person_create(*, actor, data: dict, request=None, perm: str = roles.EDIT_PEOPLE) -> Person:
+    """Register a person. Selection passes perm=NOMINATE so a village secretary can enter a new nominee."""
     person = Person(**data, created_by=actor)
-    _require(actor, roles.EDIT_PEOPLE, person.village, "您无权在该村（社区）登记人员。")
+    _require(actor, perm, person.village, "您无权在该村（社区）登记人员。")
     person.id_number = validate_id(person.id_number)
     person.birth_date, person.sex = birth_date_of(person.id_number), sex_of(person.id_number)
     _check_person_consistency(person)

@@ -20,4 +20,6 @@ urlpatterns = [
     path("policy/<int:pk>/", views.policy_detail, name="policy_detail"),
     path("policy/county/<int:county_pk>/new/", views.policy_create_view, name="policy_create"),
     path("org/<int:pk>/merge/", views.village_merge, name="village_merge"),
+    path("filings/", views.filing_list, name="filing_list"),
+    path("filings/<int:pk>/decide/", views.filing_decide, name="filing_decide"),
 ]

@@ -1,11 +1,12 @@
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,7 @@ from org.models import OrgUnit
 from org.scope import get_scope
 from org.viewutils import submit
 from reserves import choices as C
-from reserves import selectors, services
+from reserves import filings, selectors, services
 from reserves.forms import (
     FilterForm,
     LookupForm,
@@ -27,7 +28,7 @@ from reserves.forms import (
     RecordCloseForm,
     RecordForm,
 )
-from reserves.models import CountyPolicy, MentorPairing, Person, ReserveRecord
+from reserves.models import CountyPolicy, Filing, MentorPairing, Person, ReserveRecord
 from reserves.policy import POLICY_FIELDS, PRESETS, policy_create, preset_values
 
 
@@ -414,3 +415,47 @@ def village_merge(request, pk):
         return done
     open_count = ReserveRecord.objects.filter(village=source, ended_on__isnull=True).count()
     return render(request, "reserves/village_merge.html", {"form": form, "source": source, "open_count": open_count})
+
+
+# --- county filing inbox (备案) ------------------------------------------------------------------------------------
+
+
+@login_required
+def filing_list(request):
+    """Everything waiting for the county, oldest first; townships see their own submissions."""
+    scope = get_scope(request.user)
+    filings = Filing.objects.for_user(request.user).select_related("unit", "submitted_by", "decided_by")
+    state = request.GET.get("state", Filing.SUBMITTED)
+    if state in dict(Filing.STATE_CHOICES):
+        filings = filings.filter(state=state)
+    page = Paginator(filings.order_by("submitted_at", "id"), 50).get_page(request.GET.get("page"))
+    counties = [g for g in scope.units(roles.EDIT_PEOPLE) if g.level == roles.COUNTY]
+    return render(
+        request,
+        "reserves/filing_list.html",
+        {
+            "page": page,
+            "state": state,
+            "states": Filing.STATE_CHOICES,
+            "can_decide": bool(counties),
+            "query": f"state={state}",
+        },
+    )
+
+
+@login_required
+@require_POST
+def filing_decide(request, pk):
+    filing = Filing.objects.for_user(request.user).select_related("county", "unit").filter(pk=pk).first()
+    if filing is None:
+        raise Http404("未找到该备案事项")
+    accept = request.POST.get("decision") == "file"
+    try:
+        filings.filing_decide(
+            actor=request.user, filing=filing, accept=accept, note=request.POST.get("note", ""), request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已{'备案' if accept else '退回'}：{filing.title}")
+    return redirect("filing_list")
