@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -426,22 +427,23 @@ def evaluation_village(request, pk, village_pk):
                 vote_errors.append(f"{c.person.name}：{exc.messages[0]}")
         if not vote_errors:
             try:
-                services.meeting_record(
-                    actor=request.user,
-                    round_=round_,
-                    village=village,
-                    date=d["date"],
-                    place=d["place"],
-                    categories=d["categories"],
-                    expected=d["expected"],
-                    present=d["present"],
-                    upload=d.get("minutes"),
-                    request=request,
-                )
-                if counts:
-                    services.votes_record(
-                        actor=request.user, round_=round_, village=village, counts=counts, request=request
+                with transaction.atomic():  # the meeting and its votes are saved together or not at all
+                    services.meeting_record(
+                        actor=request.user,
+                        round_=round_,
+                        village=village,
+                        date=d["date"],
+                        place=d["place"],
+                        categories=d["categories"],
+                        expected=d["expected"],
+                        present=d["present"],
+                        upload=d.get("minutes"),
+                        request=request,
                     )
+                    if counts:
+                        services.votes_record(
+                            actor=request.user, round_=round_, village=village, counts=counts, request=request
+                        )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:

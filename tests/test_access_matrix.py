@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 from PIL import Image
 
+from tests.conftest import make_person
+
 ALL = [
     "county_admin",
     "county_staff",
@@ -72,6 +74,33 @@ MATRIX = {
     "leader_assign": ("GET", "village", only({"county_admin", "township_a_admin"}), 302),
     "audit_list": ("GET", None, only({"county_admin"}), 302),
     "attachment_download": ("GET", "attachment", only(VIEWERS_OF_A1 - {"mentor"}), 302),
+    # selection: the township runs it, the village secretary nominates, the county watches and decides QL rounds
+    "round_list": ("GET", None, everyone(200), 302),
+    "round_create": ("GET", None, only(EDITORS), 302),
+    "round_detail": ("GET", "round", only(VIEWERS_OF_A1 - {"mentor"}), 302),
+    "round_announcement_pdf": ("GET", "round", only(VIEWERS_OF_A1 - {"mentor"}), 302),
+    "round_nominate": ("GET", "round", only({"township_a_admin", "township_a_staff", "village_secretary"}), 302),
+    "round_advance": ("POST", "round", only(EDITORS_OF_A1, ok=302), 302),
+    "round_cancel": ("GET", "round", only(EDITORS_OF_A1), 302),
+    "round_evaluation": ("GET", "round_village", only(EDITORS_OF_A1), 302),
+    "round_select_inspection": ("GET", "round", only(EDITORS_OF_A1), 302),
+    "round_inspection": ("GET", "round", only(EDITORS_OF_A1), 302),
+    "round_decision": ("GET", "round", only(EDITORS_OF_A1), 302),
+    "round_scores": ("GET", "round", only(EDITORS_OF_A1), 302),
+    "round_joint_review": ("GET", "round", only(EDITORS_OF_A1), 302),
+    "round_county_decision": ("GET", "round", only({"county_admin", "county_staff"}), 302),
+    "candidacy_review": ("GET", "candidacy", only(EDITORS_OF_A1), 302),
+    "candidacy_withdraw": ("GET", "candidacy", only(EDITORS_OF_A1), 302),
+    "filing_list": ("GET", None, everyone(200), 302),
+    "filing_decide": ("POST", "filing", only(EDITORS_OF_A1 | {"city_viewer"}, ok=302), 302),
+    # notices: readable where posted, written by the township
+    "notice_detail": ("GET", "notice", only(VIEWERS_OF_A1 - {"mentor"}), 302),
+    "notice_pdf": ("GET", "notice", only(EDITORS_OF_A1), 302),  # printing for posting is the township's job
+    "objection_add": ("GET", "notice", only(EDITORS_OF_A1), 302),
+    "objection_resolve": ("GET", "objection", only(EDITORS_OF_A1), 302),
+    "calendar_list": ("GET", None, only({"county_admin"}), 302),
+    "calendar_add": ("POST", None, only({"county_admin"}, ok=200), 302),
+    "calendar_delete": ("POST", "calendar_day", only({"county_admin"}, ok=302), 302),
 }
 
 
@@ -108,7 +137,71 @@ def objects(cast, people, settings, tmp_path):
 
     pdf = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
     attachment = attachment_save(actor=cast.township_a_admin, unit=cast.village_a1, owner="test:1", upload=pdf)
+    import datetime
+
+    from notices.models import CalendarDay
+    from notices.services import notice_post, objection_add
+    from reserves.filings import filing_submit
+    from selection import services as selection
+
+    round_ = selection.round_open(
+        actor=cast.township_a_admin,
+        township=cast.township_a,
+        villages=[cast.village_a1],
+        kind="qs",
+        reserve_type="village_reserve",
+        title="选拔",
+        announcement="x",
+        announced_on=datetime.date(2026, 9, 1),
+        nomination_deadline=datetime.date(2026, 9, 9),
+    )
+    nomination = selection.nominate(
+        actor=cast.township_a_admin,
+        round_=round_,
+        village=cast.village_a1,
+        channel="self",
+        nominated_by="本人",
+        nominated_on=datetime.date(2026, 9, 2),
+        person=make_person(cast.village_a1, name="候选"),
+    )
+    notice = notice_post(
+        actor=cast.township_a_admin,
+        kind="candidate",
+        unit=cast.township_a,
+        county=cast.county,
+        subject=round_.subject,
+        title="公示",
+        body="x",
+        start=datetime.date(2026, 9, 30),
+        working_days=3,
+        posting_day_counts=True,
+        places=[(cast.village_a1, "兰沟村公示栏")],
+    )
+    objection = objection_add(
+        actor=cast.township_a_admin,
+        notice=notice,
+        received_on=datetime.date(2026, 10, 8),
+        from_whom="匿名",
+        about="x",
+        content="反映",
+    )
+    filing = filing_submit(
+        actor=cast.township_a_admin,
+        kind="selection",
+        subject=round_.subject,
+        title="备案",
+        unit=cast.township_a,
+        county=cast.county,
+    )
+    day = CalendarDay.objects.create(county=cast.county, date=datetime.date(2027, 1, 1), kind="holiday")
     return {
+        "round": {"pk": round_.pk},
+        "round_village": {"pk": round_.pk, "village_pk": cast.village_a1.pk},
+        "candidacy": {"pk": nomination.candidacy_id},
+        "filing": {"pk": filing.pk},
+        "notice": {"pk": notice.pk},
+        "objection": {"pk": objection.pk},
+        "calendar_day": {"pk": day.pk},
         "attachment": {"pk": attachment.pk},
         "person": {"pk": person.pk},
         "person_field": {"pk": person.pk, "field": "id_number"},
