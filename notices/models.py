@@ -36,10 +36,14 @@ class CalendarDay(models.Model):
 
 class NoticeQuerySet(models.QuerySet):
     def for_user(self, user):
+        """Notices of units in the user's subtree, and notices posted in a village of it (a village secretary sees
+        the township's notice on the village board)."""
         from org import roles
         from org.scope import get_scope
 
-        return self.filter(get_scope(user).q(roles.VIEW, "unit__code"))
+        scope = get_scope(user)
+        posted_here = NoticePlace.objects.filter(scope.q(roles.VIEW, "village__code")).values("notice_id")
+        return self.filter(scope.q(roles.VIEW, "unit__code") | Q(pk__in=posted_here))
 
 
 class Notice(models.Model):

@@ -35,6 +35,10 @@ class RoundForm(forms.Form):
             scope.q(roles.EDIT_PEOPLE, "code")
         )
         self.fields["township"].queryset = townships
+        only = list(townships[:2])
+        if len(only) == 1:  # a township user: nothing to choose
+            self.fields["township"].initial = only[0]
+            self.fields["township"].empty_label = None
         self.fields["villages"].queryset = (
             OrgUnit.objects.filter(level=roles.VILLAGE, valid_to__isnull=True)
             .filter(scope.q(roles.EDIT_PEOPLE, "code"))

@@ -238,6 +238,7 @@ def round_detail(request, pk):
             "stages": stages,
             "stage_index": round_.stage_index,
             "attachments": attachments_for(round_.subject),
+            "current_notice": {"notice1": round_.notice1, "notice2": round_.notice2}.get(round_.stage),
             "county_decides": round_.kind == KIND_QL
             and round_.stage == "decision"
             and scope.has(roles.EDIT_PEOPLE, round_.township.parent)
