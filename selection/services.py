@@ -42,7 +42,8 @@ def _require(actor, perm, unit, message="您无权办理该乡镇的选拔工作
 
 def _lock(round_: Round, expected: str | tuple[str, ...]) -> Round:
     """Lock the round and check its stage; the refusal says where the round actually is."""
-    locked = Round.objects.select_for_update().select_related("township", "policy").get(pk=round_.pk)
+    # of=self: PostgreSQL cannot lock the nullable side (policy) of an outer join, and only the round needs it.
+    locked = Round.objects.select_for_update(of=("self",)).select_related("township", "policy").get(pk=round_.pk)
     expected = (expected,) if isinstance(expected, str) else expected
     if locked.stage not in expected:
         wanted = "、".join(locked.label_of(s) for s in expected)
@@ -433,7 +434,7 @@ def votes_record(
     options = [key for key, _ in VOTE_OPTIONS[round_.policy.vote_scale if round_.policy else "four_grade"]]
     candidacies = {
         c.pk: c
-        for c in round_.candidacies.select_for_update()
+        for c in round_.candidacies.select_for_update(of=("self",))
         .select_related("person")
         .filter(village=village, state=Candidacy.QUALIFIED)
     }
@@ -505,7 +506,7 @@ def inspection_candidates_select(
     _require(actor, roles.EDIT_PEOPLE, round_.township)
     qualified = {
         c.pk: c
-        for c in round_.candidacies.select_for_update()
+        for c in round_.candidacies.select_for_update(of=("self",))
         .select_related("person", "village")
         .filter(state=Candidacy.QUALIFIED)
     }
@@ -623,7 +624,7 @@ def decision_record(
         raise ValidationError("该选拔由县人才工作领导小组决定。")
     candidates = {
         c.pk: c
-        for c in round_.candidacies.select_for_update()
+        for c in round_.candidacies.select_for_update(of=("self",))
         .select_related("person", "village")
         .filter(state=Candidacy.INSPECTION)
     }
