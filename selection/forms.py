@@ -182,3 +182,8 @@ class CountyDecisionForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttachmentForm(forms.Form):
+    purpose = forms.CharField(label="材料名称", max_length=40, help_text="如：考察材料、公示照片、会议记录")
+    file = forms.FileField(label="文件", help_text="PDF或图片，不超过10MB")

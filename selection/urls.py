@@ -10,6 +10,7 @@ urlpatterns = [
     path("selection/<int:pk>/nominate/", views.nominate, name="round_nominate"),
     path("selection/<int:pk>/advance/", views.round_advance, name="round_advance"),
     path("selection/<int:pk>/cancel/", views.round_cancel, name="round_cancel"),
+    path("selection/<int:pk>/attach/", views.round_attach, name="round_attach"),
     path("selection/<int:pk>/evaluation/<int:village_pk>/", views.evaluation_village, name="round_evaluation"),
     path("selection/<int:pk>/inspection-candidates/", views.select_inspection, name="round_select_inspection"),
     path("selection/<int:pk>/inspection/", views.inspection, name="round_inspection"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from notices.pdf import render_pdf
 from org import roles
-from org.attachments import attachments_for
+from org.attachments import attachment_save, attachments_for
 from org.audit import audit
 from org.models import OrgUnit
 from org.scope import get_scope
@@ -21,6 +21,7 @@ from org.viewutils import apply_errors, submit
 from reserves.eligibility import check_eligibility
 from selection import services
 from selection.forms import (
+    AttachmentForm,
     CountyDecisionForm,
     DecisionForm,
     InspectionForm,
@@ -652,4 +653,30 @@ def county_decision(request, pk):
             "chosen": set(_chosen_ids(request)),
             "county": True,
         },
+    )
+
+
+@login_required
+def round_attach(request, pk):
+    """Any step's documents (minutes, inspection material, photos of the posted notice), filed on the round."""
+    round_ = get_round_for_user(request, pk, write=True)
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    done = submit(
+        request,
+        form,
+        lambda d: attachment_save(
+            actor=request.user,
+            unit=round_.township,
+            owner=round_.subject,
+            upload=d["file"],
+            purpose=f"{round_.stage_label}：{d['purpose']}",
+            request=request,
+        ),
+        success="已上传附件。",
+        then=("round_detail", round_.pk),
+    )
+    return done or render(
+        request,
+        "selection/reason_form.html",
+        {"form": form, "round": round_, "heading": f"上传附件：{round_.title}", "multipart": True},
     )

@@ -82,6 +82,7 @@ MATRIX = {
     "round_nominate": ("GET", "round", only({"township_a_admin", "township_a_staff", "village_secretary"}), 302),
     "round_advance": ("POST", "round", only(EDITORS_OF_A1, ok=302), 302),
     "round_cancel": ("GET", "round", only(EDITORS_OF_A1), 302),
+    "round_attach": ("GET", "round", only(EDITORS_OF_A1), 302),
     "round_evaluation": ("GET", "round_village", only(EDITORS_OF_A1), 302),
     "round_select_inspection": ("GET", "round", only(EDITORS_OF_A1), 302),
     "round_inspection": ("GET", "round", only(EDITORS_OF_A1), 302),

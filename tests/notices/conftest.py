@@ -1,6 +1,9 @@
 import datetime
+import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from notices import services
 from notices.models import Notice
@@ -31,3 +34,37 @@ def post_notice(cast, *, start=START, days=3, actor=None, counts=True, places=No
 @pytest.fixture
 def notice(cast):
     return post_notice(cast)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads land in a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def pdf_file(name="来信.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n%test\n", content_type="application/pdf")
+
+
+def png_file(name="核查报告.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def html_as_pdf(name="来信.pdf") -> SimpleUploadedFile:
+    """Named and typed as a PDF, but HTML inside: refused by content."""
+    return SimpleUploadedFile(name, b"<html><script>alert(1)</script></html>", content_type="application/pdf")
+
+
+def too_big(name="扫描件.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
+
+
+NAMES_COLUMNS = ["序号", "姓名", "性别", "出生年月", "学历", "政治面貌", "村（社区）"]
+NAMES_ROWS = [
+    {"序号": "1", "姓名": "李兰", "性别": "女", "出生年月": "1990.01", "学历": "大学本科", "政治面貌": "中共党员",
+     "村（社区）": "兰沟村"},
+    {"姓名": "王甘", "性别": "男", "出生年月": "1992.05", "学历": "大学专科", "政治面貌": "群众", "村（社区）": "甘家沟村"},
+]

@@ -224,3 +224,23 @@ def test_county_files_selection_results_from_the_inbox(client, cast, round_, tri
     assert Round.objects.get(pk=round_.pk).stage == "closed"
     client.force_login(cast.township_b_admin)
     assert client.post(reverse("filing_decide", args=[page[0].pk]), {"decision": "file"}).status_code == 404
+
+
+def test_any_step_can_carry_an_attachment_checked_by_content(client, cast, round_, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from org.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(cast.township_a_admin)
+    url = reverse("round_attach", args=[round_.pk])
+    fake = SimpleUploadedFile("x.pdf", b"MZ\x90\x00 executable", content_type="application/pdf")
+    response = client.post(url, {"purpose": "公示照片", "file": fake})
+    assert "不是PDF或图片" in response.content.decode() and not Attachment.objects.exists()
+    pdf = SimpleUploadedFile("考察材料.pdf", b"%PDF-1.4\n%x\n", content_type="application/pdf")
+    assert client.post(url, {"purpose": "考察材料", "file": pdf}).status_code == 302
+    attachment = Attachment.objects.get()
+    assert attachment.purpose == "发布公告、三推：考察材料"
+    assert client.get(reverse("attachment_download", args=[attachment.pk])).status_code == 200
+    client.force_login(cast.township_b_admin)
+    assert client.get(reverse("attachment_download", args=[attachment.pk])).status_code == 404
