@@ -150,7 +150,126 @@ class Command(BaseCommand):
                     post="村党支部书记",
                     start=entered,
                 )
+        self.demo_rounds(rng, today, secretary_a, User.objects.get(username="township_b"), township_units, villages)
         self.print_accounts(accounts)
+
+    def demo_rounds(self, rng, today, ta_user, tb_user, townships, villages):
+        """One round still in its democratic evaluation (青禾镇) and one finished (白鹭乡), through the services."""
+        from selection import services as sel
+
+        def days(n):
+            return today - datetime.timedelta(days=n)
+
+        def newcomer(village, i):
+            birth = datetime.date(rng.randint(1988, 2000), rng.randint(1, 12), rng.randint(1, 28))
+            return Person.objects.create(
+                name=random_name(rng),
+                id_number=make_id("519921", birth, 90 + i, "M"),
+                sex="M",
+                birth_date=birth,
+                political_status="member",
+                party_joined=datetime.date(birth.year + 21, 7, 1),
+                village=village,
+                education=rng.choice(["bachelor", "college"]),
+                source_group=rng.choice(C.SOURCE_VILLAGE)[0],
+            )
+
+        qh = [v for v in villages if v.parent_id == townships[0].pk][1:3]
+        r1 = sel.round_open(
+            actor=ta_user,
+            township=townships[0],
+            villages=qh,
+            kind="qs",
+            reserve_type="village_reserve",
+            title=f"{today.year}年第二批村级后备干部选拔",
+            announcement="为加强村级后备干部队伍建设，现开展选拔工作。",
+            announced_on=days(40),
+            nomination_deadline=days(26),
+        )
+        for i, village in enumerate(qh * 2):
+            sel.nominate(
+                actor=ta_user,
+                round_=r1,
+                village=village,
+                channel="village_org",
+                nominated_by=f"{village.name}党组织",
+                nominated_on=days(35),
+                person=newcomer(village, i),
+            )
+        sel.round_close_nominations(actor=ta_user, round_=r1)
+        for c in r1.candidacies.all():
+            sel.candidacy_review(actor=ta_user, candidacy=c, passed=True, note="符合条件", reviewed_on=days(20))
+        sel.round_finish_review(actor=ta_user, round_=r1)
+
+        bl = [v for v in villages if v.parent_id == townships[1].pk][:2]
+        r2 = sel.round_open(
+            actor=tb_user,
+            township=townships[1],
+            villages=bl,
+            kind="qs",
+            reserve_type="village_reserve",
+            title=f"{today.year}年村级后备干部选拔",
+            announcement="为加强村级后备干部队伍建设，现开展选拔工作。",
+            announced_on=days(100),
+            nomination_deadline=days(90),
+        )
+        for i, village in enumerate(bl):
+            sel.nominate(
+                actor=tb_user,
+                round_=r2,
+                village=village,
+                channel="self",
+                nominated_by="本人",
+                nominated_on=days(95),
+                person=newcomer(village, 10 + i),
+            )
+        sel.round_close_nominations(actor=tb_user, round_=r2)
+        for c in r2.candidacies.all():
+            sel.candidacy_review(actor=tb_user, candidacy=c, passed=True, note="符合条件", reviewed_on=days(88))
+        sel.round_finish_review(actor=tb_user, round_=r2)
+        for village in bl:
+            sel.meeting_record(
+                actor=tb_user,
+                round_=r2,
+                village=village,
+                date=days(80),
+                place="村党群服务中心",
+                categories=["village_cadres", "member_reps", "villager_reps"],
+                expected=45,
+                present=41,
+            )
+            sel.votes_record(
+                actor=tb_user,
+                round_=r2,
+                village=village,
+                counts={
+                    c.pk: {"excellent": 25, "competent": 12, "basic": 3, "incompetent": 1}
+                    for c in r2.candidacies.filter(village=village)
+                },
+            )
+        sel.round_finish_evaluation(actor=tb_user, round_=r2)
+        ids = list(r2.candidacies.values_list("pk", flat=True))
+        sel.inspection_candidates_select(
+            actor=tb_user, round_=r2, chosen_ids=ids, staffing_note="两村各缺1名委员", notice_start=days(70)
+        )
+        sel.round_start_inspection(actor=tb_user, round_=r2, on=days(60))
+        sel.inspection_record(
+            actor=tb_user,
+            round_=r2,
+            team="县委组织部、乡镇组织委员",
+            date=days(58),
+            findings=dict.fromkeys(ids, "政治素质好，群众公认"),
+        )
+        sel.round_finish_inspection(actor=tb_user, round_=r2)
+        sel.decision_record(
+            actor=tb_user,
+            round_=r2,
+            date=days(50),
+            text="经党委会研究，确定为村级后备干部",
+            decided_ids=ids,
+            notice_start=days(48),
+        )
+        sel.round_finish(actor=tb_user, round_=r2, on=days(35))
 
     def print_accounts(self, accounts=None):
         if accounts is None:
