@@ -224,7 +224,9 @@ def round_detail(request, pk):
     transition = services.TRANSITIONS.get(round_.stage)
     if round_.stage == "decision" and round_.kind == KIND_QL:
         transition = None
-    stages = [(key, label, i) for i, (key, label) in enumerate(round_.stages)]
+    # The filing step is shown only where the county's policy asks for it.
+    filing_needed = bool(round_.policy and round_.policy.selection_filing_required) or round_.stage == "filing"
+    stages = [(key, label, i) for i, (key, label) in enumerate(round_.stages) if key != "filing" or filing_needed]
     return render(
         request,
         "selection/round_detail.html",
