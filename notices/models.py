@@ -71,6 +71,10 @@ class Notice(models.Model):
     end = models.DateField("公示期满日")
     estimated = models.BooleanField("按周一至周五估算", default=False)
     contact = models.CharField("受理电话／地点", max_length=120, blank=True)
+    # The table of names as posted (a snapshot: later edits to the people do not change a notice already posted).
+    # `columns` are the header titles in order; each row maps some of them to text.
+    columns = models.JSONField("名单表头", default=list, blank=True)
+    rows = models.JSONField("公示名单", default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

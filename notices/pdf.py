@@ -102,20 +102,30 @@ def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
 
 NOTICE_TEMPLATE = "notices/pdf/notice.html"
 DEFAULT_COLUMNS = ["姓名", "性别", "出生年月", "学历", "政治面貌", "村（社区）"]
+NUMBER_COLUMN = "序号"
+
+
+def names_table(rows, columns) -> dict:
+    """The table of names as the PDF and the detail page show it: `columns` (default 姓名/性别/出生年月/学历/政治面貌/
+    村（社区）) and one list of cells per row. A 序号 column is numbered 1, 2, ... where a row leaves it empty; without
+    one, `numbered` asks the template to put it in front."""
+    columns = list(columns or DEFAULT_COLUMNS)
+    table = []
+    for i, row in enumerate(rows or [], start=1):
+        cells = ["" if row.get(c) is None else row[c] for c in columns]
+        table.append([str(i) if c == NUMBER_COLUMN and v == "" else v for c, v in zip(columns, cells, strict=True)])
+    return {"columns": columns, "table": table, "numbered": NUMBER_COLUMN not in columns}
 
 
 def notice_pdf_context(notice, *, rows=None, columns=None, issuer: str | None = None, issued_on=None) -> dict:
-    """Context for templates/notices/pdf/notice.html. `rows` are dicts keyed by the column titles (default
-    姓名/性别/出生年月/学历/政治面貌/村（社区）); a table is printed only when rows are given."""
-    columns = list(columns or DEFAULT_COLUMNS)
-    table = [[row.get(c, "") for c in columns] for row in rows or []]
+    """Context for templates/notices/pdf/notice.html. `rows` are dicts keyed by the column titles; a table is printed
+    (under the body) only when rows are given. The caller decides whether they are the notice's stored snapshot."""
     return {
         "notice": notice,
         # Each line of the body is a paragraph (indented two characters, as Chinese documents are).
         "paragraphs": [line.strip() for line in notice.body.splitlines() if line.strip()],
         "places": [p.place for p in notice.places.all()],
-        "columns": columns,
-        "table": table,
+        **names_table(rows, columns),
         "issuer": issuer or notice.unit.name,
         "issued_on": issued_on or notice.start,
     }

@@ -13,15 +13,20 @@ from django.utils import timezone
 
 from notices.calendar import cn_date, count_working_days, library_knows, working_days_left
 from notices.models import CalendarDay, Notice, NoticePlace, Objection
-from notices.pdf import NOTICE_TEMPLATE, notice_pdf_context, render_pdf
+from notices.pdf import DEFAULT_COLUMNS, NOTICE_TEMPLATE, notice_pdf_context, render_pdf
 from org import roles
+from org.attachments import attachment_save, sniff
 from org.audit import audit
-from org.models import OrgUnit
+from org.models import Attachment, OrgUnit
 from org.scope import get_scope
 from org.verdict import Allowed, Denied, Verdict
 
 EARLIEST = datetime.date(2000, 1, 1)
 MAX_WORKING_DAYS = 60
+MAX_ROWS = 500
+MAX_COLUMNS = 20
+MAX_COLUMN_CHARS = 20
+MAX_CELL_CHARS = 200
 
 
 def subject_of(obj) -> str:
@@ -49,6 +54,52 @@ def _require_writer(actor, unit: OrgUnit):
 # --- notices ------------------------------------------------------------------------------------------------------
 
 
+def _clean_table(rows, columns) -> tuple[list[dict], list[str], dict[str, str]]:
+    """The table of names to store with a notice: (rows, columns, errors). Columns are distinct non-empty texts;
+    rows are dicts whose keys are among the columns and whose values are text. Rows without columns take the
+    default header (姓名/性别/出生年月/学历/政治面貌/村（社区）)."""
+    errors: dict[str, str] = {}
+    if rows is None:
+        rows = []
+    if columns is None:
+        columns = list(DEFAULT_COLUMNS) if rows else []
+    if not isinstance(columns, (list, tuple)) or not all(isinstance(c, str) for c in columns):
+        return [], [], {"columns": "名单表头须为文字列表。"}
+    columns = [c.strip() for c in columns]
+    if any(not c for c in columns):
+        errors["columns"] = "名单表头不能有空列。"
+    elif any(len(c) > MAX_COLUMN_CHARS for c in columns):
+        errors["columns"] = f"名单表头每列不能超过{MAX_COLUMN_CHARS}个字。"
+    elif len(set(columns)) != len(columns):
+        errors["columns"] = "名单表头有重复的列。"
+    elif len(columns) > MAX_COLUMNS:
+        errors["columns"] = f"名单表头不能超过{MAX_COLUMNS}列。"
+    if not isinstance(rows, (list, tuple)):
+        return [], [], errors | {"rows": "公示名单须为行的列表。"}
+    if len(rows) > MAX_ROWS:
+        return [], [], errors | {"rows": f"公示名单不能超过{MAX_ROWS}行（本次{len(rows)}行），请分批公示。"}
+    known = set(columns)
+    cleaned = []
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            errors["rows"] = f"公示名单第{i}行格式不正确。"
+            break
+        unknown = [k for k in row if not isinstance(k, str) or k not in known]
+        if unknown:
+            errors["rows"] = f"公示名单第{i}行有表头中没有的列“{unknown[0]}”。"
+            break
+        wrong = [k for k, v in row.items() if not isinstance(v, str)]
+        if wrong:
+            errors["rows"] = f"公示名单第{i}行“{wrong[0]}”一栏须为文字。"
+            break
+        long = [k for k, v in row.items() if len(v.strip()) > MAX_CELL_CHARS]
+        if long:
+            errors["rows"] = f"公示名单第{i}行“{long[0]}”一栏不能超过{MAX_CELL_CHARS}个字。"
+            break
+        cleaned.append({k: v.strip() for k, v in row.items()})
+    return cleaned, columns, errors
+
+
 @transaction.atomic
 def notice_post(
     *,
@@ -64,9 +115,15 @@ def notice_post(
     posting_day_counts: bool,
     places: list[tuple[OrgUnit | None, str]],
     contact: str = "",
+    rows: list[dict[str, str]] | None = None,
+    columns: list[str] | None = None,
     request=None,
 ) -> Notice:
-    """Post a notice: the period (first day, end, estimated) is counted here on the county's calendar."""
+    """Post a notice: the period (first day, end, estimated) is counted here on the county's calendar.
+
+    `rows`/`columns` are the table of names printed under the body (e.g. 序号, 姓名, 性别, 出生年月, 学历, 政治面貌,
+    村（社区）), stored as a snapshot so the PDF and the page always show what was posted. Every row's keys must be
+    among the columns and every value text; at most 500 rows. Rows without columns take the default header."""
     _require_writer(actor, unit)
     errors: dict[str, str] = {}
     title, body, subject, contact = (title or "").strip(), (body or "").strip(), (subject or "").strip(), contact or ""
@@ -105,6 +162,8 @@ def notice_post(
         cleaned_places.append((village, text))
     if not cleaned_places:
         errors["places"] = "请至少填写一个张贴地点。"
+    rows, columns, table_errors = _clean_table(rows, columns)
+    errors |= table_errors
     if errors:
         raise ValidationError(errors)
 
@@ -123,6 +182,8 @@ def notice_post(
         end=period.end,
         estimated=period.estimated,
         contact=contact.strip(),
+        columns=columns,
+        rows=rows,
         created_by=actor,
     )
     NoticePlace.objects.bulk_create([NoticePlace(notice=notice, village=v, place=t) for v, t in cleaned_places])
@@ -140,6 +201,7 @@ def notice_post(
             "end": str(period.end),
             "estimated": period.estimated,
             "places": [t for _, t in cleaned_places],
+            "rows": len(rows),
         },
         request=request,
     )
@@ -185,6 +247,37 @@ def notice_verdict(notice: Notice, *, on: datetime.date, objection_blocks: bool 
 
 # --- objections ---------------------------------------------------------------------------------------------------
 
+PURPOSE_RECEIVED = "异议材料"
+PURPOSE_HANDLING = "核查材料"
+
+
+def objection_owner(objection_or_pk) -> str:
+    """The Attachment `owner` of an objection's files: "notices.objection:<pk>"."""
+    pk = getattr(objection_or_pk, "pk", objection_or_pk)
+    return f"notices.objection:{pk}"
+
+
+def objection_attachments(objections) -> dict[int, list[Attachment]]:
+    """The files of many objections in one query: {objection pk: [attachments, oldest first]}."""
+    objections = list(objections)
+    found: dict[int, list[Attachment]] = {o.pk: [] for o in objections}
+    if not objections:
+        return found
+    by_owner = {objection_owner(o): o.pk for o in objections}
+    for attachment in Attachment.objects.filter(owner__in=by_owner).order_by("uploaded_at", "id"):
+        found[by_owner[attachment.owner]].append(attachment)
+    return found
+
+
+def _check_upload(upload, errors: dict[str, str]) -> None:
+    """Put the Chinese reason an upload is refused (not a PDF or image by content, empty, over 10 MB) on `errors`."""
+    if upload is None:
+        return
+    try:
+        sniff(upload)
+    except ValidationError as exc:
+        errors["upload"] = "；".join(exc.messages)
+
 
 @transaction.atomic
 def objection_add(
@@ -195,9 +288,13 @@ def objection_add(
     from_whom: str,
     about: str,
     content: str,
+    upload=None,
     request=None,
 ) -> Objection:
-    """Record an objection. It may arrive after the end (recorded as such); never before the notice was posted."""
+    """Record an objection. It may arrive after the end (recorded as such); never before the notice was posted.
+
+    `upload` (optional) is a file received with it, e.g. the letter: PDF or image by content, at most 10 MB, kept as
+    an Attachment of the notice's unit owned by "notices.objection:<pk>". A refused file refuses the whole objection."""
     _require_writer(actor, notice.unit)
     today = timezone.localdate()
     errors: dict[str, str] = {}
@@ -214,6 +311,7 @@ def objection_add(
         errors["from_whom"] = "反映人不能超过60个字。"
     if len(about) > 60:
         errors["about"] = "涉及对象不能超过60个字。"
+    _check_upload(upload, errors)
     if errors:
         raise ValidationError(errors)
     objection = Objection.objects.create(
@@ -234,9 +332,19 @@ def objection_add(
             "received_on": str(received_on),
             "about": about,
             "after_end": received_on > notice.end,
+            "upload": upload is not None,
         },
         request=request,
     )
+    if upload is not None:
+        attachment_save(
+            actor=actor,
+            unit=notice.unit,
+            owner=objection_owner(objection),
+            upload=upload,
+            purpose=PURPOSE_RECEIVED,
+            request=request,
+        )
     return objection
 
 
@@ -248,9 +356,13 @@ def objection_resolve(
     handling: str,
     result: str,
     resolved_on: datetime.date,
+    upload=None,
     request=None,
 ) -> Objection:
-    """Close an objection with how it was checked and the result. Twice is refused ("该异议已办结")."""
+    """Close an objection with how it was checked and the result. Twice is refused ("该异议已办结").
+
+    `upload` (optional) is a file of the handling, e.g. the verification report, checked and kept as in
+    `objection_add`; a refused file leaves the objection open."""
     locked = Objection.objects.select_for_update().get(pk=objection.pk)
     notice = Notice.objects.select_related("unit").get(pk=locked.notice_id)
     _require_writer(actor, notice.unit)
@@ -268,6 +380,7 @@ def objection_resolve(
         errors["resolved_on"] = "办结日期不能早于收到日期。"
     elif resolved_on > timezone.localdate():
         errors["resolved_on"] = "办结日期不能晚于今天。"
+    _check_upload(upload, errors)
     if errors:
         raise ValidationError(errors)
     locked.handling, locked.result, locked.resolved_on = handling, result, resolved_on
@@ -278,9 +391,18 @@ def objection_resolve(
         "objection.resolve",
         locked,
         unit=notice.unit,
-        changes={"result": ["pending", result], "resolved_on": str(resolved_on)},
+        changes={"result": ["pending", result], "resolved_on": str(resolved_on), "upload": upload is not None},
         request=request,
     )
+    if upload is not None:
+        attachment_save(
+            actor=actor,
+            unit=notice.unit,
+            owner=objection_owner(locked),
+            upload=upload,
+            purpose=PURPOSE_HANDLING,
+            request=request,
+        )
     return locked
 
 
@@ -290,8 +412,13 @@ def objection_resolve(
 def notice_pdf_export(
     *, actor, notice: Notice, rows=None, columns=None, issuer: str | None = None, request=None
 ) -> bytes:
-    """The printable notice (A4), audited as an export. Selection passes `rows`/`columns` for the table of names."""
+    """The printable notice (A4), audited as an export. The table of names is the one stored when the notice was
+    posted, unless the caller passes `rows` (and `columns`) of its own."""
     _require_writer(actor, notice.unit)
+    if rows is None:
+        rows = notice.rows
+        if columns is None:
+            columns = notice.columns
     pdf = render_pdf(NOTICE_TEMPLATE, notice_pdf_context(notice, rows=rows, columns=columns, issuer=issuer))
     audit(
         actor,

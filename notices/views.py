@@ -14,6 +14,7 @@ from notices import services
 from notices.calendar import cn_date, library_arrangement, library_knows, working_days_left
 from notices.forms import CalendarDayForm, ObjectionForm, ResolveForm
 from notices.models import CalendarDay, Notice, Objection
+from notices.pdf import names_table
 from org import roles
 from org.models import OrgUnit
 from org.scope import get_scope
@@ -57,9 +58,15 @@ def notice_detail(request, pk):
     today = timezone.localdate()
     writer = services.can_write(request.user, notice)
     objections = list(notice.objections.all())
+    # The files may name who objected, which only writers see: readers get neither the links nor the query.
+    if writer:
+        files = services.objection_attachments(objections)
+        for o in objections:
+            o.files = files[o.pk]
     context = {
         "notice": notice,
         "places": list(notice.places.all()),
+        "names": names_table(notice.rows, notice.columns) if notice.rows else None,
         "objections": objections,
         "pending": sum(1 for o in objections if o.is_open),
         "status": _status(notice, today),
@@ -83,7 +90,7 @@ def notice_pdf(request, pk):
 @login_required
 def objection_add(request, pk):
     notice = get_notice_for_user(request, pk, write=True)
-    form = ObjectionForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    form = ObjectionForm(request.POST or None, request.FILES or None, initial={"received_on": timezone.localdate()})
     done = submit(
         request,
         form,
@@ -94,6 +101,7 @@ def objection_add(request, pk):
             from_whom=d["from_whom"],
             about=d["about"],
             content=d["content"],
+            upload=d.get("upload"),
             request=request,
         ),
         success="已登记异议，请及时核查处理。",
@@ -111,7 +119,7 @@ def objection_resolve(request, pk):
     if not objection.is_open:
         messages.info(request, "该异议已办结。")
         return redirect("notice_detail", notice.pk)
-    form = ResolveForm(request.POST or None, initial={"resolved_on": timezone.localdate()})
+    form = ResolveForm(request.POST or None, request.FILES or None, initial={"resolved_on": timezone.localdate()})
     done = submit(
         request,
         form,
@@ -121,6 +129,7 @@ def objection_resolve(request, pk):
             handling=d["handling"],
             result=d["result"],
             resolved_on=d["resolved_on"],
+            upload=d.get("upload"),
             request=request,
         ),
         success="异议已办结。",

@@ -489,6 +489,25 @@ def _notice_places(villages, place: str):
     return [(v, f"{v.name}{place}") for v in villages]
 
 
+NOTICE_COLUMNS = ["序号", "姓名", "性别", "出生年月", "学历", "政治面貌", "村（社区）"]
+
+
+def _notice_rows(candidacies) -> list[dict[str, str]]:
+    """The names table printed with a notice: a snapshot of what was posted."""
+    return [
+        {
+            "序号": str(i),
+            "姓名": c.person.name,
+            "性别": c.person.get_sex_display(),
+            "出生年月": f"{c.person.birth_date.year}.{c.person.birth_date.month:02d}",
+            "学历": c.person.get_education_display(),
+            "政治面貌": c.person.get_political_status_display(),
+            "村（社区）": c.village.name,
+        }
+        for i, c in enumerate(candidacies, start=1)
+    ]
+
+
 @transaction.atomic
 def inspection_candidates_select(
     *,
@@ -523,7 +542,6 @@ def inspection_candidates_select(
             c.exit_reason = "未被确定为考察对象"
         c.save(update_fields=["state", "exit_reason"])
     policy = round_.policy
-    rows = "\n".join(f"{c.person.name}（{c.village.name}）" for c in chosen)
     notice = notice_post(
         actor=actor,
         kind=Notice.KIND_CANDIDATE,
@@ -532,11 +550,13 @@ def inspection_candidates_select(
         subject=round_.subject,
         title=f"关于{round_.title}考察对象的公示",
         body=f"经村党组织推荐、党员群众推荐和个人自我推荐，资格审查和党员群众评选，{round_.township.name}党委研究，"
-        f"确定以下同志为{round_.get_reserve_type_display()}考察对象，现予公示：\n{rows}",
+        f"确定以下同志为{round_.get_reserve_type_display()}考察对象，现予公示（名单附后）。",
         start=notice_start,
         working_days=policy.notice_candidate_days if policy else 3,
         posting_day_counts=policy.notice_posting_day_counts if policy else True,
         places=_notice_places(sorted({c.village for c in chosen}, key=lambda v: v.code), place),
+        rows=_notice_rows(chosen),
+        columns=NOTICE_COLUMNS,
         contact=contact,
         request=request,
     )
@@ -643,7 +663,6 @@ def decision_record(
             c.exit_reason = "乡镇党委会研究未确定"
         c.save(update_fields=["state", "exit_reason"])
     policy = round_.policy
-    names = "\n".join(f"{c.person.name}（{c.village.name}）" for c in decided)
     notice = notice_post(
         actor=actor,
         kind=Notice.KIND_VILLAGE,
@@ -652,11 +671,13 @@ def decision_record(
         subject=round_.subject,
         title=f"关于{round_.title}人选的公示",
         body=f"经组织考察、{round_.township.name}党委会集体研究，拟确定以下同志为"
-        f"{round_.get_reserve_type_display()}，现在所在村（社区）予以公示，接受党员群众监督：\n{names}",
+        f"{round_.get_reserve_type_display()}，现在所在村（社区）予以公示，接受党员群众监督（名单附后）。",
         start=notice_start,
         working_days=policy.notice_village_days if policy else 3,
         posting_day_counts=policy.notice_posting_day_counts if policy else True,
         places=_notice_places(sorted({c.village for c in decided}, key=lambda v: v.code), place),
+        rows=_notice_rows(decided),
+        columns=NOTICE_COLUMNS,
         contact=contact,
         request=request,
     )

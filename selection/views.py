@@ -48,7 +48,7 @@ from selection.models import (
 def get_round_for_user(request, pk, *, write=False) -> Round:
     round_ = (
         Round.objects.for_user(request.user)
-        .select_related("township", "policy", "notice1", "notice2")
+        .select_related("township", "policy__county", "notice1", "notice2")
         .filter(pk=pk)
         .first()
     )
@@ -216,7 +216,7 @@ def round_detail(request, pk):
     )
     _ranked(candidacies)
     villages = list(round_.villages.order_by("code"))
-    meetings = {m.village_id: m for m in EvaluationMeeting.objects.filter(round=round_)}
+    meetings = {m.village_id: m for m in EvaluationMeeting.objects.filter(round=round_).order_by()}
     for v in villages:
         v.meeting = meetings.get(v.pk)
     options = VOTE_OPTIONS[round_.policy.vote_scale if round_.policy else "four_grade"]

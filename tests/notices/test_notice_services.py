@@ -9,9 +9,18 @@ from django.utils import timezone
 
 from notices import services
 from notices.models import CalendarDay, Notice, NoticePlace, Objection
-from org.models import AuditLog
+from org.attachments import attachments_for
+from org.models import Attachment, AuditLog
 from org.verdict import Allowed, Denied
-from tests.notices.conftest import post_notice
+from tests.notices.conftest import (
+    NAMES_COLUMNS,
+    NAMES_ROWS,
+    html_as_pdf,
+    pdf_file,
+    png_file,
+    post_notice,
+    too_big,
+)
 
 D = datetime.date
 TODAY = timezone.localdate()
@@ -98,6 +107,49 @@ def test_notices_for_a_subject(cast):
     assert list(services.notices_for("test.round:1")) == [first, second]
     assert list(services.notices_for("test.round:1", kind=Notice.KIND_VILLAGE)) == [second]
     assert services.subject_of(cast.county) == f"org.orgunit:{cast.county.pk}"
+
+
+# --- the table of names -------------------------------------------------------------------------------------------
+
+
+def test_the_table_of_names_is_stored_as_posted(cast):
+    notice = post_notice(cast, rows=NAMES_ROWS, columns=NAMES_COLUMNS)
+    notice.refresh_from_db()
+    assert notice.columns == NAMES_COLUMNS
+    assert notice.rows == NAMES_ROWS
+    assert AuditLog.objects.get(action="notice.post").changes["rows"] == 2
+
+
+def test_rows_without_columns_take_the_default_header_and_no_rows_store_nothing(cast):
+    notice = post_notice(cast, rows=[{"姓名": "李兰", "村（社区）": "兰沟村"}])
+    assert notice.columns == ["姓名", "性别", "出生年月", "学历", "政治面貌", "村（社区）"]
+    assert (post_notice(cast).rows, post_notice(cast).columns) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "rows, columns, field, message",
+    [
+        ([{"姓名": "李兰", "身份证号": "5114"}], ["姓名"], "rows", "公示名单第1行有表头中没有的列“身份证号”"),
+        ([{"姓名": "李兰"}, {"姓名": 1990}], ["姓名"], "rows", "公示名单第2行“姓名”一栏须为文字"),
+        ([{"姓名": None}], ["姓名"], "rows", "公示名单第1行“姓名”一栏须为文字"),
+        (["李兰"], ["姓名"], "rows", "公示名单第1行格式不正确"),
+        ([{"姓名": "李" * 201}], ["姓名"], "rows", "不能超过200个字"),
+        ([{"姓名": "李兰"}] * 501, ["姓名"], "rows", "公示名单不能超过500行（本次501行），请分批公示"),
+        ("李兰", ["姓名"], "rows", "公示名单须为行的列表"),
+        ([{"姓名": "李兰"}], ["姓名", "姓名"], "columns", "名单表头有重复的列"),
+        ([{"姓名": "李兰"}], ["姓名", " "], "columns", "名单表头不能有空列"),
+        ([{"姓名": "李兰"}], ["姓名", 2], "columns", "名单表头须为文字列表"),
+    ],
+)
+def test_a_bad_table_of_names_is_refused_and_nothing_is_written(cast, rows, columns, field, message):
+    with pytest.raises(ValidationError) as exc:
+        post_notice(cast, rows=rows, columns=columns)
+    assert message in messages_of(exc)[field]
+    assert not Notice.objects.exists() and not AuditLog.objects.filter(action="notice.post").exists()
+
+
+def test_five_hundred_rows_are_accepted(cast):
+    assert len(post_notice(cast, rows=[{"姓名": f"人员{i}"} for i in range(500)], columns=["姓名"]).rows) == 500
 
 
 # --- the verdict --------------------------------------------------------------------------------------------------
@@ -230,6 +282,49 @@ def test_only_editors_of_the_unit_record_objections(cast, running, who):
         add(cast, running, actor=cast.users()[who])
 
 
+def test_an_objection_keeps_the_file_it_came_with(cast, running, media):
+    objection = add(cast, running, upload=pdf_file())
+    files = list(attachments_for(services.objection_owner(objection)))
+    assert services.objection_owner(objection) == f"notices.objection:{objection.pk}"
+    assert [(a.original_name, a.content_type, a.purpose, a.unit) for a in files] == [
+        ("来信.pdf", "application/pdf", "异议材料", cast.township_a)
+    ]
+    assert files[0].uploaded_by == cast.township_a_staff and files[0].file.read().startswith(b"%PDF-")
+    assert AuditLog.objects.get(action="attachment.add").changes["owner"] == f"notices.objection:{objection.pk}"
+    assert AuditLog.objects.get(action="objection.add").changes["upload"] is True
+
+
+@pytest.mark.parametrize("upload, message", [(html_as_pdf, "不是PDF或图片"), (too_big, "超过10MB")])
+def test_a_bad_file_refuses_the_objection_and_writes_nothing(cast, running, media, upload, message):
+    with pytest.raises(ValidationError) as exc:
+        add(cast, running, upload=upload())
+    assert message in messages_of(exc)["upload"]
+    assert not Objection.objects.exists() and not Attachment.objects.exists()
+    assert not AuditLog.objects.filter(action__in=["objection.add", "attachment.add"]).exists()
+    assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))  # checked before saving
+
+
+def test_a_bad_file_is_reported_with_the_other_errors(cast, running, media):
+    with pytest.raises(ValidationError) as exc:
+        add(cast, running, content="", upload=html_as_pdf())
+    assert set(messages_of(exc)) == {"content", "upload"}
+
+
+def test_objection_attachments_load_many_objections_in_one_query(cast, running, media, django_assert_num_queries):
+    first = add(cast, running, upload=pdf_file("一.pdf"))
+    second = add(cast, running)
+    third = add(cast, running, upload=pdf_file("三.pdf"))
+    resolve(cast, third, upload=png_file())
+    other = post_notice(cast, start=running.start)
+    add(cast, other, upload=pdf_file("别处.pdf"))
+    with django_assert_num_queries(1):
+        files = services.objection_attachments([first, second, third])
+    names = {pk: [a.original_name for a in found] for pk, found in files.items()}
+    assert names == {first.pk: ["一.pdf"], second.pk: [], third.pk: ["三.pdf", "核查报告.png"]}
+    with django_assert_num_queries(0):
+        assert services.objection_attachments([]) == {}
+
+
 def resolve(cast, objection, **extra):
     fields = {
         "actor": cast.township_a_admin,
@@ -258,6 +353,24 @@ def test_a_stale_instance_cannot_resolve_twice(cast, running):
     resolve(cast, objection)
     with pytest.raises(ValidationError, match="该异议已办结"):
         resolve(cast, stale)
+
+
+def test_resolving_keeps_the_report_of_the_check(cast, running, media):
+    objection = add(cast, running)
+    resolve(cast, objection, upload=png_file())
+    (report,) = attachments_for(f"notices.objection:{objection.pk}")
+    assert (report.original_name, report.content_type, report.purpose) == ("核查报告.png", "image/png", "核查材料")
+    assert AuditLog.objects.get(action="objection.resolve").changes["upload"] is True
+
+
+@pytest.mark.parametrize("upload, message", [(html_as_pdf, "不是PDF或图片"), (too_big, "超过10MB")])
+def test_a_bad_report_leaves_the_objection_open_and_writes_nothing(cast, running, media, upload, message):
+    objection = add(cast, running)
+    with pytest.raises(ValidationError) as exc:
+        resolve(cast, objection, upload=upload())
+    assert message in messages_of(exc)["upload"]
+    assert Objection.objects.get().is_open and not Attachment.objects.exists()
+    assert not AuditLog.objects.filter(action__in=["objection.resolve", "attachment.add"]).exists()
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notices.models import Objection
-from org.models import AuditLog
-from tests.notices.conftest import post_notice
+from org.models import Attachment, AuditLog
+from tests.notices.conftest import NAMES_COLUMNS, NAMES_ROWS, html_as_pdf, pdf_file, png_file, post_notice
 
 D = datetime.date
 TODAY = timezone.localdate()
@@ -118,6 +118,22 @@ def test_detail_is_read_only_for_a_village_secretary_and_hides_who_objected(clie
     assert reverse("objection_resolve", args=[objection.pk]) not in page
 
 
+def test_detail_shows_the_table_of_names_as_posted(client, cast):
+    notice = post_notice(cast, rows=NAMES_ROWS + [{"姓名": "<b>赵青</b>"}], columns=NAMES_COLUMNS)
+    client.force_login(cast.village_secretary)
+    page = client.get(reverse("notice_detail", args=[notice.pk])).content.decode()
+    table = page.split('id="notice-names"')[1].split("</table>")[0]
+    assert "".join(f"<th>{c}</th>" for c in NAMES_COLUMNS) in table
+    assert table.count("<th>序号</th>") == 1
+    assert "<td>2</td><td>王甘</td><td>男</td>" in table  # an empty 序号 is numbered
+    assert "<td>3</td><td>&lt;b&gt;赵青&lt;/b&gt;</td>" in table
+
+
+def test_detail_without_rows_has_no_table(client, cast, running):
+    client.force_login(cast.township_a_admin)
+    assert 'id="notice-names"' not in client.get(reverse("notice_detail", args=[running.pk])).content.decode()
+
+
 @pytest.mark.parametrize(
     "today, text",
     [
@@ -212,25 +228,105 @@ def test_bad_resolution_shows_chinese_errors_and_writes_nothing(client, cast, ob
     assert objection.is_open and not AuditLog.objects.filter(action="objection.resolve").exists()
 
 
+def test_objection_files_through_the_forms_are_linked_for_writers_only(client, cast, running, media):
+    client.force_login(cast.township_a_staff)
+    data = {"received_on": TODAY.isoformat(), "content": "反映其长期外出", "upload": pdf_file("举报信.pdf")}
+    response = client.post(reverse("objection_add", args=[running.pk]), data)
+    assert response.status_code == 302
+    objection = Objection.objects.get()
+    data = {"result": "rejected", "resolved_on": TODAY.isoformat(), "handling": "经核查不属实", "upload": png_file()}
+    assert client.post(reverse("objection_resolve", args=[objection.pk]), data).status_code == 302
+    letter, report = Attachment.objects.filter(owner=f"notices.objection:{objection.pk}").order_by("id")
+    assert (letter.purpose, report.purpose) == ("异议材料", "核查材料")
+
+    page = client.get(reverse("notice_detail", args=[running.pk])).content.decode()
+    for attachment in (letter, report):
+        assert reverse("attachment_download", args=[attachment.pk]) in page
+    assert "举报信.pdf" in page and "核查报告.png" in page
+    download = client.get(reverse("attachment_download", args=[letter.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF-")
+
+    # The letter may name who objected: like the name itself, a reader gets no link.
+    client.force_login(cast.village_secretary)
+    page = client.get(reverse("notice_detail", args=[running.pk])).content.decode()
+    assert "经核查不属实" in page
+    assert "举报信.pdf" not in page and reverse("attachment_download", args=[letter.pk]) not in page
+
+
+@pytest.mark.parametrize("view", ["objection_add", "objection_resolve"])
+def test_a_bad_file_is_a_chinese_form_error_and_writes_nothing(client, cast, running, objection, media, view):
+    client.force_login(cast.township_a_admin)
+    if view == "objection_add":
+        url = reverse(view, args=[running.pk])
+        data = {"received_on": TODAY.isoformat(), "content": "又一条反映"}
+    else:
+        url = reverse(view, args=[objection.pk])
+        data = {"result": "upheld", "resolved_on": TODAY.isoformat(), "handling": "属实"}
+    response = client.post(url, data | {"upload": html_as_pdf("材料.pdf")})
+    assert response.status_code == 200
+    assert "附件“材料.pdf”不是PDF或图片" in " ".join(response.context["form"].errors["upload"])
+    assert 'enctype="multipart/form-data"' in response.content.decode()
+    assert list(Objection.objects.all()) == [objection] and Objection.objects.get().is_open
+    assert not Attachment.objects.exists()
+    assert not AuditLog.objects.filter(action__in=["objection.add", "objection.resolve", "attachment.add"]).exists()
+
+
+def test_an_empty_file_is_refused_by_the_form_in_chinese(client, cast, running, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(cast.township_a_admin)
+    data = {"received_on": TODAY.isoformat(), "content": "反映", "upload": SimpleUploadedFile("空.pdf", b"")}
+    response = client.post(reverse("objection_add", args=[running.pk]), data)
+    assert response.context["form"].errors["upload"] == ["附件是空文件。"]
+    assert not Objection.objects.exists()
+
+
+def test_the_forms_offer_the_optional_file(client, cast, objection):
+    client.force_login(cast.township_a_admin)
+    urls = [reverse("objection_add", args=[objection.notice_id]), reverse("objection_resolve", args=[objection.pk])]
+    for url in urls:
+        page = client.get(url).content.decode()
+        assert 'type="file"' in page and 'name="upload"' in page and "不超过10MB" in page
+
+
 # --- query count --------------------------------------------------------------------------------------------------
 
 
-def test_notice_detail_query_count_does_not_grow_with_objections(client, cast, monkeypatch):
+def attach(objection, n):
+    for i in range(n):
+        Attachment.objects.create(
+            unit=objection.notice.unit,
+            owner=f"notices.objection:{objection.pk}",
+            file=f"attachments/2026/10/{objection.pk}-{i}.pdf",
+            original_name=f"材料{objection.pk}-{i}.pdf",
+            content_type="application/pdf",
+            size=10,
+        )
+
+
+def test_notice_detail_query_count_does_not_grow_with_objections_or_their_files(client, cast, monkeypatch):
     # session, user, guardian grants (scope), the notice (with unit and county, scoped), places, objections, the
-    # county's calendar rows for the working days left (one query for the whole range).
-    running = post_notice(cast)
+    # files of all the objections (writers only, one query), the county's calendar rows for the working days left
+    # (one query for the whole range).
+    running = post_notice(cast, rows=NAMES_ROWS, columns=NAMES_COLUMNS)
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: D(2026, 10, 5))
-    client.force_login(cast.township_a_admin)
     url = reverse("notice_detail", args=[running.pk])
 
-    def count():
+    def count(user):
+        client.force_login(user)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200
         return len(ctx.captured_queries)
 
     for i in range(2):
-        Objection.objects.create(notice=running, received_on=running.start, content=f"反映{i}")
-    few = count()
+        attach(Objection.objects.create(notice=running, received_on=running.start, content=f"反映{i}"), 1)
+    few = count(cast.township_a_admin), count(cast.village_secretary)
     for i in range(20):
-        Objection.objects.create(notice=running, received_on=running.start, content=f"反映{i}", result="rejected")
-    assert (few, count()) == (7, 7)
+        objection = Objection.objects.create(
+            notice=running, received_on=running.start, content=f"反映{i}", result="rejected"
+        )
+        attach(objection, i % 3)
+    assert Attachment.objects.count() == 2 + 19
+    many = count(cast.township_a_admin), count(cast.village_secretary)
+    assert few == many
+    assert few == (8, 7)  # a writer: one query more than before the files; a reader: none (no links)

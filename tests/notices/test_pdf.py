@@ -17,7 +17,7 @@ from notices.pdf import (
 )
 from notices.services import notice_pdf_export
 from org.models import AuditLog
-from tests.notices.conftest import post_notice
+from tests.notices.conftest import NAMES_COLUMNS, NAMES_ROWS, post_notice
 
 D = datetime.date
 EVIL = '<img src="file:///etc/passwd">'
@@ -114,10 +114,43 @@ def test_selection_rows_print_as_a_table_and_an_estimate_is_flagged(cast, tmp_pa
 
 
 @needs_poppler
+def test_the_stored_table_of_names_prints_under_the_body(cast, tmp_path):
+    notice = post_notice(cast, rows=NAMES_ROWS, columns=NAMES_COLUMNS)
+    text = text_of(notice_pdf_export(actor=cast.township_a_admin, notice=notice), tmp_path)
+    header = "序号姓名性别出生年月学历政治面貌村（社区）"
+    assert header in text and "序号序号" not in text  # the posted 序号 column, not a second one
+    assert "1李兰女1990.01大学本科中共党员兰沟村" in text
+    assert "2王甘男1992.05大学专科群众甘家沟村" in text  # an empty 序号 is numbered
+    assert text.index("现予公示。") < text.index(header) < text.index("公示时间：")
+    assert AuditLog.objects.get(action="notice.pdf").changes["rows"] == 2
+
+
+@needs_poppler
+def test_rows_passed_by_the_caller_replace_the_stored_ones(cast, tmp_path):
+    notice = post_notice(cast, rows=NAMES_ROWS, columns=NAMES_COLUMNS)
+    pdf = notice_pdf_export(actor=cast.township_a_admin, notice=notice, rows=[{"姓名": "赵青"}], columns=["姓名"])
+    text = text_of(pdf, tmp_path)
+    assert "序号姓名1赵青" in text and "李兰" not in text
+
+
+@needs_poppler
+def test_a_notice_without_rows_prints_no_table(cast, tmp_path):
+    text = text_of(notice_pdf_export(actor=cast.township_a_admin, notice=post_notice(cast)), tmp_path)
+    assert "序号" not in text
+
+
+@needs_poppler
 def test_markup_in_the_body_is_printed_as_text_and_nothing_is_fetched(cast, tmp_path, spy):
-    notice = post_notice(cast, body=f"正文第一段{EVIL}\n第二段<script>alert(1)</script>", title=f"标题{EVIL}")
-    text = text_of(render_pdf("notices/pdf/notice.html", notice_pdf_context(notice)), tmp_path)
+    notice = post_notice(
+        cast,
+        body=f"正文第一段{EVIL}\n第二段<script>alert(1)</script>",
+        title=f"标题{EVIL}",
+        rows=[{"姓名": f"李兰{EVIL}"}],
+        columns=["姓名"],
+    )
+    text = text_of(render_pdf("notices/pdf/notice.html", notice_pdf_context(notice, rows=notice.rows)), tmp_path)
     assert f"正文第一段{EVIL}".replace(" ", "") in text
+    assert f"李兰{EVIL}".replace(" ", "") in text
     assert "第二段<script>alert(1)</script>" in text
     assert "root:" not in text
     assert spy and spy[0].asked == []  # escaped: no element asked for a URL at all

@@ -410,3 +410,19 @@ def test_attachments_must_be_pdf_or_image_and_at_most_10_mb(cast, round_, settin
     ok = SimpleUploadedFile("form.pdf", b"%PDF-1.4\n%ok\n", content_type="application/pdf")
     nomination = services.nominate(**args, channel="self", upload=ok)
     assert Attachment.objects.get(owner=nomination.subject).content_type == "application/pdf"
+
+
+def test_notices_print_the_names_table_of_the_people_posted(cast, round_, trio):
+    ids = run_to_selection(cast, round_, trio)
+    notice = services.inspection_candidates_select(
+        actor=cast.township_a_admin,
+        round_=round_,
+        chosen_ids=[ids["甲"], ids["丙"]],
+        staffing_note="x",
+        notice_start=D(2026, 9, 30),
+    )
+    assert notice.columns[:3] == ["序号", "姓名", "性别"]
+    assert [(r["姓名"], r["村（社区）"], r["出生年月"]) for r in notice.rows] == [
+        ("甲", "兰沟村", "1992.03"),
+        ("丙", "甘家沟村", "1990.01"),
+    ]

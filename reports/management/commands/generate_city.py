@@ -1,5 +1,5 @@
 """Generate a fictional city (示范市二, code 5198) for benchmarks: org tree, people, reserve records, pairings,
-policies and accounts, all with bulk inserts in one transaction.
+policies, accounts and selection rounds, all with bulk inserts in one transaction.
 
     manage.py generate_city --size city|tiny [--seed N] [--replace]
 
@@ -11,6 +11,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
@@ -26,6 +27,21 @@ from reserves import choices as C
 from reserves.builders import make_id, random_name
 from reserves.models import CountyPolicy, MentorPairing, Person, ReservePlacement, ReserveRecord
 from reserves.policy import preset_values
+from selection.models import (
+    APPROVING,
+    ATTENDEE_CATEGORIES,
+    CHANNEL_CHOICES,
+    CHANNEL_MASSES,
+    CHANNEL_SELF,
+    CHANNEL_VILLAGE,
+    KIND_QS,
+    STAGES,
+    VOTE_OPTIONS,
+    Candidacy,
+    EvaluationMeeting,
+    Nomination,
+    Round,
+)
 
 CITY_CODE = "5198"
 CITY_NAME = "示范市二"
@@ -42,6 +58,8 @@ class Size:
     townships_per_county: int
     villages_per_township: int
     reserves: int  # people with one open record each
+    rounds: int  # selection rounds in the first county, the big one included
+    big_round: int  # candidacies of the one big round (first township of the first county)
     ended_share: float = 0.10  # extra people whose record has ended (removed or used)
 
     @property
@@ -58,8 +76,10 @@ class Size:
 
 
 SIZES = {
-    "city": Size(counties=20, townships_per_county=15, villages_per_township=10, reserves=14_000),
-    "tiny": Size(counties=2, townships_per_county=2, villages_per_township=5, reserves=100),
+    "city": Size(
+        counties=20, townships_per_county=15, villages_per_township=10, reserves=14_000, rounds=300, big_round=60
+    ),
+    "tiny": Size(counties=2, townships_per_county=2, villages_per_township=5, reserves=100, rounds=10, big_round=12),
 }
 
 
@@ -104,7 +124,18 @@ def delete_generated() -> dict[str, int]:
     p = CITY_CODE
     bench_users = User.objects.filter(username__startswith=USER_PREFIX)
     records = ReserveRecord.objects.filter(Q(village__code__startswith=p) | Q(person__village__code__startswith=p))
+    rounds = Round.objects.filter(township__code__startswith=p)
+    candidacies = Candidacy.objects.filter(
+        Q(round__in=rounds) | Q(village__code__startswith=p) | Q(person__village__code__startswith=p)
+    )
+    round_villages = Round.villages.through.objects
     steps = [
+        # Selection first: candidacies PROTECT people and records, rounds PROTECT townships and county policies.
+        ("Nomination", Nomination.objects.filter(candidacy__in=candidacies)),
+        ("Candidacy", candidacies),
+        ("EvaluationMeeting", EvaluationMeeting.objects.filter(Q(round__in=rounds) | Q(village__code__startswith=p))),
+        ("Round.villages", round_villages.filter(Q(round__in=rounds) | Q(orgunit__code__startswith=p))),
+        ("Round", rounds),
         (
             "MentorPairing",
             MentorPairing.objects.filter(Q(record__in=records) | Q(mentor_user__in=bench_users)),
@@ -156,6 +187,7 @@ class Plan:
         self.rng = random.Random(seed)
         self.today = today
         self.steps: list[tuple[str, type, list]] = []
+        self.seen_ids: set[str] = set()  # ID numbers handed out so far
 
     def add(self, label: str, model, objs: list):
         self.steps.append((label, model, objs))
@@ -289,9 +321,42 @@ MENTOR_KINDS = [
 ]
 
 
+def _new_person(plan: Plan, village) -> Person:
+    """A person living in `village` with a valid ID number (area = the county's code), unique in this run."""
+    rng = plan.rng
+    area = village.code[:6]  # the county's code, so ID look-ups by county find them
+    sex = "F" if rng.random() < 0.35 else "M"
+    while True:
+        birth = _random_date(rng, datetime.date(1975, 1, 1), datetime.date(2003, 12, 28))
+        seq = rng.randrange(100)
+        id_number = make_id(area, birth, seq, sex)
+        if id_number not in plan.seen_ids:
+            plan.seen_ids.add(id_number)
+            break
+    political = rng.choice(["member"] * 5 + ["probationary", "league", "masses", "masses", "masses"])
+    groups = C.SOURCE_COMMUNITY if village.kind == OrgUnit.KIND_SHEQU else C.SOURCE_VILLAGE
+    return Person(
+        name=random_name(rng),
+        id_number=id_number,
+        sex=sex,
+        birth_date=birth,
+        political_status=political,
+        party_joined=datetime.date(birth.year + rng.randint(19, 21), rng.randint(1, 12), 1)
+        if political in C.PARTY_STATUSES
+        else None,
+        work_started=datetime.date(birth.year + rng.randint(18, 21), rng.choice((7, 9)), 1),
+        education=rng.choice(["bachelor", "college", "college", "high_school", "high_school", "postgraduate"]),
+        source_group=rng.choice(groups)[0],
+        phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+        native_place=f"四川{village.parent.parent.name}",
+        birthplace=f"四川{village.parent.parent.name}",
+        occupation=rng.choice(["务农", "个体经营", "网格员", "教师", "合作社负责人"]),
+        village=village,
+    )
+
+
 def build_people(plan: Plan, villages, policies):
     rng, size, today = plan.rng, plan.size, plan.today
-    seen_ids: set[str] = set()
     people, records, placements, pairings = [], [], [], []
     latest_entry = today - datetime.timedelta(days=40)
     kinds = [k for k, _, w in MENTOR_KINDS for _ in range(w)]
@@ -303,34 +368,7 @@ def build_people(plan: Plan, villages, policies):
     for i in range(total):
         village = villages[order[i % len(villages)]]
         area = village.code[:6]  # the county's code, so ID look-ups by county find them
-        sex = "F" if rng.random() < 0.35 else "M"
-        while True:
-            birth = _random_date(rng, datetime.date(1975, 1, 1), datetime.date(2003, 12, 28))
-            seq = rng.randrange(100)
-            id_number = make_id(area, birth, seq, sex)
-            if id_number not in seen_ids:
-                seen_ids.add(id_number)
-                break
-        political = rng.choice(["member"] * 5 + ["probationary", "league", "masses", "masses", "masses"])
-        groups = C.SOURCE_COMMUNITY if village.kind == OrgUnit.KIND_SHEQU else C.SOURCE_VILLAGE
-        person = Person(
-            name=random_name(rng),
-            id_number=id_number,
-            sex=sex,
-            birth_date=birth,
-            political_status=political,
-            party_joined=datetime.date(birth.year + rng.randint(19, 21), rng.randint(1, 12), 1)
-            if political in C.PARTY_STATUSES
-            else None,
-            work_started=datetime.date(birth.year + rng.randint(18, 21), rng.choice((7, 9)), 1),
-            education=rng.choice(["bachelor", "college", "college", "high_school", "high_school", "postgraduate"]),
-            source_group=rng.choice(groups)[0],
-            phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
-            native_place=f"四川{village.parent.parent.name}",
-            birthplace=f"四川{village.parent.parent.name}",
-            occupation=rng.choice(["务农", "个体经营", "网格员", "教师", "合作社负责人"]),
-            village=village,
-        )
+        person = _new_person(plan, village)
         people.append(person)
 
         ended = i >= size.reserves
@@ -387,11 +425,219 @@ def build_people(plan: Plan, villages, policies):
                 )
             )
 
-    assert len(seen_ids) == len(people), "duplicate ID numbers"
+    assert len(plan.seen_ids) == len(people), "duplicate ID numbers"
     plan.add("人员", Person, people)
     plan.add("后备干部记录", ReserveRecord, records)
     plan.add("调动记录", ReservePlacement, placements)
     plan.add("结对帮带", MentorPairing, pairings)
+    return people, records
+
+
+# --- selection rounds ---------------------------------------------------------------------------------------------
+
+SELECTION_FROM = datetime.date(2024, 1, 1)
+QS_KEYS = [key for key, _ in STAGES[KIND_QS]]
+VOTE_KEYS = [key for key, _ in VOTE_OPTIONS[CountyPolicy.VOTE_FOUR]]  # the QS2017 preset's four-grade scale
+CHANNELS = [key for key, _ in CHANNEL_CHOICES]
+ANNOUNCEMENT = (
+    "为加强村级后备干部队伍建设，经乡镇党委研究，决定在下列村（社区）开展村级后备干部选拔工作，"
+    "采取“三推两选两公示”方式进行。（基准测试数据）"
+)
+
+
+def _after(stage: str, than: str) -> bool:
+    return QS_KEYS.index(stage) > QS_KEYS.index(than)
+
+
+def _capped(day: datetime.date, today: datetime.date) -> datetime.date:
+    return min(day, today)
+
+
+def _meeting(rng: random.Random, round_: Round, village, today: datetime.date) -> EvaluationMeeting:
+    """A quorate meeting: more than half of those expected attend (present ≤ expected)."""
+    expected = rng.randint(30, 90)
+    return EvaluationMeeting(
+        round=round_,
+        village=village,
+        date=_capped(round_.nomination_deadline + datetime.timedelta(days=rng.randint(7, 14)), today),
+        place=f"{village.name}党群服务中心会议室",
+        categories=[key for key, _ in ATTENDEE_CATEGORIES],
+        expected=expected,
+        present=rng.randint(expected // 2 + 1, expected),
+    )
+
+
+def _vote(rng: random.Random, candidacy: Candidacy, meeting: EvaluationMeeting):
+    """Four-grade votes summing to at most the attendance, and the approval rate over those present."""
+    cast = meeting.present - rng.randint(0, min(3, meeting.present))  # a few blank ballots
+    weights = [rng.uniform(0.2, 1.0), rng.uniform(0.5, 1.5), rng.uniform(0.05, 0.4), rng.uniform(0.0, 0.15)]
+    counts = [int(cast * w / sum(weights)) for w in weights]
+    counts[1] += cast - sum(counts)  # rounding remainder to 称职
+    assert sum(counts) == cast <= meeting.present <= meeting.expected
+    candidacy.votes = dict(zip(VOTE_KEYS, counts, strict=True))
+    approving = sum(v for k, v in candidacy.votes.items() if k in APPROVING)
+    candidacy.approval = (Decimal(approving) * 100 / meeting.present).quantize(Decimal("0.1"))
+
+
+def _nominations(rng: random.Random, candidacy: Candidacy, round_: Round, today: datetime.date) -> list[Nomination]:
+    by = {
+        CHANNEL_VILLAGE: f"{candidacy.village.name}党组织",
+        CHANNEL_MASSES: f"党员群众{rng.randint(5, 30)}人联名",
+        CHANNEL_SELF: candidacy.person.name,
+    }
+    return [
+        Nomination(
+            candidacy=candidacy,
+            channel=channel,
+            nominated_by=by[channel],
+            nominated_on=_capped(round_.announced_on + datetime.timedelta(days=rng.randint(0, 13)), today),
+        )
+        for channel in sorted(rng.sample(CHANNELS, rng.randint(1, 3)), key=CHANNELS.index)
+    ]
+
+
+def _outcome(rng: random.Random, stage: str) -> str:
+    """A candidacy's state consistent with the round's stage."""
+    if stage == "announced":
+        return Candidacy.NOMINATED
+    if stage == "review":
+        return rng.choice([Candidacy.NOMINATED, Candidacy.QUALIFIED, Candidacy.QUALIFIED, Candidacy.FAILED])
+    if rng.random() < 0.1:
+        return Candidacy.FAILED
+    if not _after(stage, "selection"):
+        return Candidacy.QUALIFIED
+    if rng.random() < 0.3:
+        return Candidacy.NOT_SELECTED
+    if not _after(stage, "decision"):
+        return Candidacy.INSPECTION
+    return Candidacy.ENTERED if stage == "closed" else Candidacy.DECIDED
+
+
+def build_selection(plan: Plan, counties, townships, villages, people, records, policies):
+    """Selection rounds of the first county, written directly (not through selection.services): `size.rounds - 1`
+    small rounds of 1–3 villages with a few candidacies each, announced over 2024 to today, older rounds further
+    along (stages spread evenly over the QS pipeline); and one round in the first township covering all its villages
+    with `size.big_round` qualified candidates (new people), their votes and each village's evaluation meeting."""
+    rng, size, today = plan.rng, plan.size, plan.today
+    county = counties[0]
+    policy = policies[county.code]
+    county_townships = [t for t in townships if t.parent is county]
+    villages_of: dict[str, list] = {t.code: [] for t in county_townships}
+    for v in villages:
+        if v.parent.code in villages_of:
+            villages_of[v.parent.code].append(v)
+    people_of: dict[str, list] = {}
+    for person in people:
+        people_of.setdefault(person.village.code, []).append(person)
+    open_record = {id(r.person): r for r in records if r.ended_on is None}
+
+    n_small = size.rounds - 1
+    dates = sorted(_random_date(rng, SELECTION_FROM, today - datetime.timedelta(days=1)) for _ in range(n_small))
+    slots = [county_townships[i % len(county_townships)] for i in range(n_small)]
+    rng.shuffle(slots)
+    rounds, round_villages, new_people, candidacies, nominations, meetings = [], [], [], [], [], []
+
+    def new_round(township, announced_on, stage, reserve_type="village_reserve"):
+        round_ = Round(
+            township=township,
+            kind=KIND_QS,
+            reserve_type=reserve_type,
+            announcement=ANNOUNCEMENT,
+            announced_on=announced_on,
+            nomination_deadline=announced_on + datetime.timedelta(days=14),
+            stage=stage,
+            policy=policy,
+        )
+        if _after(stage, "selection"):
+            round_.staffing_note = "结合村“两委”班子职数配备情况，每村确定1至2名考察对象。"
+        if _after(stage, "inspection"):
+            round_.inspection_team = "乡镇党委组织委员、纪委书记、包村领导"
+            round_.inspection_date = _capped(announced_on + datetime.timedelta(days=45), today)
+        if _after(stage, "decision"):
+            round_.decision_date = _capped(announced_on + datetime.timedelta(days=55), today)
+            round_.decision_text = "经乡镇党委会集体研究，确定考察合格的人选为村级后备干部。"
+        if stage == "closed":
+            round_.closed_on = _capped(announced_on + datetime.timedelta(days=75), today)
+        rounds.append(round_)
+        return round_
+
+    def candidacy(round_, person, state, meeting=None):
+        c = Candidacy(round=round_, person=person, village=person.village, state=state)
+        if state != Candidacy.NOMINATED:
+            c.reviewed_on = _capped(round_.nomination_deadline + datetime.timedelta(days=3), today)
+        if state == Candidacy.FAILED:
+            c.review_note = "年龄不符合县级规定的选拔条件"
+        elif state == Candidacy.NOT_SELECTED:
+            c.exit_reason = "未被确定为考察对象"
+        elif state == Candidacy.ENTERED:
+            record = open_record.get(id(person))
+            c.record = record if record and record.reserve_type == round_.reserve_type else None
+        if state in (Candidacy.INSPECTION, Candidacy.DECIDED, Candidacy.ENTERED):
+            c.findings = "政治素质好，群众基础较好，具备培养潜力。"
+        if meeting is not None and state not in (Candidacy.NOMINATED, Candidacy.FAILED):
+            _vote(rng, c, meeting)
+        candidacies.append(c)
+        nominations.extend(_nominations(rng, c, round_, today))
+        return c
+
+    # Small rounds: the oldest are closed, the newest just announced.
+    for j, (announced_on, township) in enumerate(zip(dates, slots, strict=True)):
+        stage = QS_KEYS[len(QS_KEYS) - 1 - j * len(QS_KEYS) // n_small]
+        reserve_type = "secretary_reserve" if rng.random() < 0.15 else "village_reserve"
+        round_ = new_round(township, announced_on, stage, reserve_type)
+        covered = rng.sample(villages_of[township.code], rng.randint(1, min(3, len(villages_of[township.code]))))
+        round_villages.extend(Round.villages.through(round=round_, orgunit=v) for v in covered)
+        met = {}
+        if QS_KEYS.index(stage) >= QS_KEYS.index("evaluation"):
+            for v in covered:
+                if stage != "evaluation" or rng.random() < 0.5:  # evaluation under way: some villages have met
+                    met[v.code] = _meeting(rng, round_, v, today)
+        meetings.extend(met.values())
+        # People already in the pool as this type are not nominated again, except as the round's own result
+        # (an entered candidacy points at that person's open record; its dates are not aligned with the round).
+        holders, others = [], []
+        for person in (p for v in covered for p in people_of.get(v.code, [])):
+            record = open_record.get(id(person))
+            (holders if record and record.reserve_type == reserve_type else others).append(person)
+        rng.shuffle(holders)
+        rng.shuffle(others)
+        for _ in range(rng.randint(1, 4)):
+            state = _outcome(rng, stage)
+            source = holders if state == Candidacy.ENTERED else others
+            if source:
+                person = source.pop()
+            else:
+                person = _new_person(plan, rng.choice(covered))
+                new_people.append(person)
+            candidacy(round_, person, state, met.get(person.village.code))
+
+    # The big round: every village of the first township, qualified candidates with votes (evaluation stage).
+    township = county_townships[0]
+    covered = villages_of[township.code]
+    big = new_round(township, today - datetime.timedelta(days=40), "evaluation")
+    round_villages.extend(Round.villages.through(round=big, orgunit=v) for v in covered)
+    met = {v.code: _meeting(rng, big, v, today) for v in covered}
+    meetings.extend(met.values())
+    for i in range(size.big_round):
+        person = _new_person(plan, covered[i % len(covered)])  # new nominees: the township has too few people
+        new_people.append(person)
+        candidacy(big, person, Candidacy.QUALIFIED, met[person.village.code])
+
+    # Titles: the n-th round of its township in its year.
+    batches: dict[tuple[str, int], int] = {}
+    for round_ in sorted(rounds, key=lambda r: r.announced_on):
+        key = (round_.township.code, round_.announced_on.year)
+        batches[key] = batches.get(key, 0) + 1
+        what = "村级后备干部" if round_.reserve_type == "village_reserve" else "村党组织书记后备力量"
+        round_.title = f"{round_.announced_on.year}年第{batches[key]}批{what}选拔"
+
+    plan.add("选拔", Round, rounds)
+    plan.add("选拔涉及村", Round.villages.through, round_villages)
+    plan.add("人员", Person, new_people)
+    plan.add("候选人", Candidacy, candidacies)
+    plan.add("推荐", Nomination, nominations)
+    plan.add("评选会议", EvaluationMeeting, meetings)
+    return big
 
 
 class Command(BaseCommand):
@@ -422,7 +668,8 @@ class Command(BaseCommand):
             city, counties, townships, villages = build_units(plan)
             build_accounts(plan, city, counties, townships, villages)
             policies = build_policies(plan, counties)
-            build_people(plan, villages, policies)
+            people, records = build_people(plan, villages, policies)
+            build_selection(plan, counties, townships, villages, people, records, policies)
             built = time.perf_counter()
 
             with tqdm(total=plan.total, unit="行", disable=verbosity == 0, file=sys.stderr) as bar:
