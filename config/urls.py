@@ -7,4 +7,7 @@ urlpatterns = [
     path("", include("reserves.urls")),
     path("", include("notices.urls")),
     path("", include("selection.urls")),
+    path("", include("training.urls")),
+    path("", include("mentoring.urls")),
+    path("", include("assessment.urls")),
 ]

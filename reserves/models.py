@@ -396,3 +396,47 @@ class Filing(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class FlagQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(record__in=ReserveRecord.objects.for_user(user))
+
+    def open(self):
+        return self.filter(resolved_on__isnull=True)
+
+
+class Flag(models.Model):
+    """Grounds for removal raised by the cultivation and management records (不称职 appraisal, absence beyond the QL
+    limits, a village's report that a reserve cannot perform, ageing out). The removal flow offers open flags as
+    pre-filled grounds; `source` ("app.model:pk") says which record raised it, so a scan raises it once."""
+
+    APPRAISAL, ABSENCE, INABILITY, AGE_OUT = "appraisal", "absence", "inability", "age_out"
+    KIND_CHOICES = [
+        (APPRAISAL, "年度考核不称职"),
+        (ABSENCE, "无故缺勤或超假超过规定"),
+        (INABILITY, "村（社区）报告不能正常履职"),
+        (AGE_OUT, "即将超过年龄上限"),
+    ]
+
+    record = models.ForeignKey(ReserveRecord, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField("类型", max_length=20, choices=KIND_CHOICES)
+    source = models.CharField("来源", max_length=60)
+    reason = models.CharField("说明", max_length=500)
+    raised_on = models.DateField("提出日期")
+    resolved_on = models.DateField("处理日期", null=True, blank=True)
+    resolution = models.CharField("处理情况", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "取消资格提示"
+        verbose_name_plural = "取消资格提示"
+        ordering = ["-raised_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "kind", "source"], name="one_flag_per_source"),
+        ]
+
+    def __str__(self):
+        return f"{self.record} {self.get_kind_display()}"

@@ -1,0 +1,46 @@
+"""Raising and clearing removal flags. Higher apps call these where the grounds arise (no signals)."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+
+from org.audit import audit
+from reserves.models import Flag, ReserveRecord
+
+
+def flag_raise(
+    *, record: ReserveRecord, kind: str, source: str, reason: str, on: datetime.date, actor=None, request=None
+) -> tuple[Flag, bool]:
+    """Raise a flag once per (record, kind, source); a second call returns the existing flag and False."""
+    existing = Flag.objects.filter(record=record, kind=kind, source=source).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            flag = Flag.objects.create(record=record, kind=kind, source=source, reason=reason[:500], raised_on=on)
+    except IntegrityError:  # raised concurrently by another scan
+        return Flag.objects.get(record=record, kind=kind, source=source), False
+    audit(
+        actor,
+        "flag.raise",
+        record,
+        unit=record.village,
+        request=request,
+        changes={"kind": flag.get_kind_display(), "reason": flag.reason},
+    )
+    return flag, True
+
+
+def flag_resolve(*, flag: Flag, on: datetime.date, resolution: str, actor=None, request=None) -> Flag:
+    if flag.resolved_on is None:
+        flag.resolved_on, flag.resolution = on, resolution[:500]
+        flag.save(update_fields=["resolved_on", "resolution"])
+        audit(
+            actor,
+            "flag.resolve",
+            flag.record,
+            unit=flag.record.village,
+            request=request,
+            changes={"kind": flag.get_kind_display(), "resolution": flag.resolution},
+        )
+    return flag
