@@ -142,4 +142,11 @@ ACTION_LABELS = {
     "filing.submit": "报县备案",
     "filing.file": "备案",
     "filing.return": "退回备案",
+    "flag.raise": "提示可取消资格",
+    "flag.resolve": "处理取消资格提示",
+    "mentoring.entry_create": "填写结对帮扶情况",
+    "mentoring.entry_update": "修改结对帮扶情况",
+    "mentoring.talk_create": "登记谈心谈话",
+    "mentoring.talk_participant": "登记谈话对象",
+    "mentoring.talk_delete": "删除谈话记录",
 }

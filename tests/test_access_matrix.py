@@ -102,6 +102,17 @@ MATRIX = {
     "calendar_list": ("GET", None, only({"county_admin"}), 302),
     "calendar_add": ("POST", None, only({"county_admin"}, ok=200), 302),
     "calendar_delete": ("POST", "calendar_day", only({"county_admin"}, ok=302), 302),
+    # mentoring: mentors write for their own pairings, the township and county for everyone in scope
+    "mentoring_mine": ("GET", None, only({"mentor"}), 302),
+    "mentoring_record": ("GET", "record", only(VIEWERS_OF_A1), 302),
+    "mentoring_entry_add": ("GET", "pairing", only(EDITORS_OF_A1 | {"mentor"}), 302),
+    "mentoring_entry_edit": ("GET", "mentoring_entry", only(EDITORS_OF_A1 | {"mentor"}), 302),
+    "mentoring_quarter": ("GET", None, only(EDITORS), 302),
+    "mentoring_compliance": ("GET", None, only(EDITORS | {"village_secretary", "city_viewer"}), 302),
+    "talk_list": ("GET", None, everyone(200), 302),
+    "talk_create": ("GET", None, only(EDITORS | {"mentor"}), 302),
+    "talk_detail": ("GET", "talk", only(VIEWERS_OF_A1), 302),
+    "talk_delete": ("GET", "talk", only(EDITORS_OF_A1), 302),
 }
 
 
@@ -195,7 +206,15 @@ def objects(cast, people, settings, tmp_path):
         county=cast.county,
     )
     day = CalendarDay.objects.create(county=cast.county, date=datetime.date(2027, 1, 1), kind="holiday")
+    from mentoring import services as mentoring
+
+    entry = mentoring.entry_create(actor=cast.mentor, pairing=record.pairings.get(), year=2026, quarter=1,
+                                   date=datetime.date(2026, 2, 1), content="帮扶")
+    talk = mentoring.talk_create(actor=cast.township_a_admin, kind="collective", date=datetime.date(2026, 9, 1),
+                                 records=[record], notes="集体谈话", held_by_name="刘书记")
     return {
+        "mentoring_entry": {"pk": entry.pk},
+        "talk": {"pk": talk.pk},
         "round": {"pk": round_.pk},
         "round_village": {"pk": round_.pk, "village_pk": cast.village_a1.pk},
         "candidacy": {"pk": nomination.candidacy_id},
