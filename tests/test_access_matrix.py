@@ -113,6 +113,20 @@ MATRIX = {
     "talk_create": ("GET", None, only(EDITORS | {"mentor"}), 302),
     "talk_detail": ("GET", "talk", only(VIEWERS_OF_A1), 302),
     "talk_delete": ("GET", "talk", only(EDITORS_OF_A1), 302),
+    # assessment: the village writes its opinions and leave, the township everything, the county reopens quarters
+    "quarter_overview": ("GET", None, only(set(ALL) - {"mentor", "outsider"}), 302),
+    "quarter_township": ("GET", "quarter_township", only(EDITORS_OF_A1 | {"city_viewer"}), 302),
+    "quarter_submit": ("POST", "quarter_township", only(EDITORS_OF_A1, ok=302), 302),
+    "quarter_reopen": ("GET", "quarter_township", only({"county_admin", "county_staff"}), 302),
+    "quarter_village": ("GET", "quarter_village", only(VIEWERS_OF_A1 - {"mentor"}), 302),
+    "appraisal_village": ("GET", "village", only(VIEWERS_OF_A1 - {"mentor"}), 302),
+    "leave_list": ("GET", "village", only(VIEWERS_OF_A1 - {"mentor"}), 302),
+    "leave_add": ("GET", "village", only(EDITORS_OF_A1 | {"village_secretary"}), 302),
+    "absence_add": ("GET", "village", only(EDITORS_OF_A1 | {"village_secretary"}), 302),
+    "inability_add": ("GET", "village", only(EDITORS_OF_A1 | {"village_secretary"}), 302),
+    "leave_decide": ("GET", "leave", only(EDITORS_OF_A1 | {"village_secretary"}), 302),
+    "leave_close": ("GET", "leave", only(EDITORS_OF_A1 | {"village_secretary"}), 302),
+    "record_assessment": ("GET", "record", only(VIEWERS_OF_A1), 302),
 }
 
 
@@ -208,11 +222,38 @@ def objects(cast, people, settings, tmp_path):
     day = CalendarDay.objects.create(county=cast.county, date=datetime.date(2027, 1, 1), kind="holiday")
     from mentoring import services as mentoring
 
-    entry = mentoring.entry_create(actor=cast.mentor, pairing=record.pairings.get(), year=2026, quarter=1,
-                                   date=datetime.date(2026, 2, 1), content="帮扶")
-    talk = mentoring.talk_create(actor=cast.township_a_admin, kind="collective", date=datetime.date(2026, 9, 1),
-                                 records=[record], notes="集体谈话", held_by_name="刘书记")
+    entry = mentoring.entry_create(
+        actor=cast.mentor,
+        pairing=record.pairings.get(),
+        year=2026,
+        quarter=1,
+        date=datetime.date(2026, 2, 1),
+        content="帮扶",
+    )
+    talk = mentoring.talk_create(
+        actor=cast.township_a_admin,
+        kind="collective",
+        date=datetime.date(2026, 9, 1),
+        records=[record],
+        notes="集体谈话",
+        held_by_name="刘书记",
+    )
+    from assessment import services as assessment
+    from assessment.quarters import current_quarter
+
+    year, quarter = current_quarter(datetime.date.today())
+    leave = assessment.leave_create(
+        actor=cast.village_secretary,
+        record=record,
+        village=cast.village_a1,
+        start=datetime.date.today(),
+        end=datetime.date.today(),
+        reason="事假",
+    )
     return {
+        "quarter_township": {"year": year, "quarter": quarter, "pk": cast.township_a.pk},
+        "quarter_village": {"year": year, "quarter": quarter, "pk": cast.village_a1.pk},
+        "leave": {"pk": leave.pk},
         "mentoring_entry": {"pk": entry.pk},
         "talk": {"pk": talk.pk},
         "round": {"pk": round_.pk},
