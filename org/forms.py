@@ -159,4 +159,13 @@ ACTION_LABELS = {
     "assessment.leave_close": "销假",
     "assessment.absence_add": "登记缺勤",
     "assessment.inability_report": "报告不能正常履职",
+    "training.create": "登记培训",
+    "training.update": "修改培训",
+    "training.delete": "删除培训",
+    "training.enrol": "培训报名",
+    "training.unenrol": "取消培训报名",
+    "training.single": "登记个人培训",
+    "practice.create": "登记实践锻炼",
+    "practice.update": "修改实践锻炼",
+    "practice.delete": "删除实践锻炼",
 }

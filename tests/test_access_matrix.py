@@ -127,6 +127,20 @@ MATRIX = {
     "leave_decide": ("GET", "leave", only(EDITORS_OF_A1 | {"village_secretary"}), 302),
     "leave_close": ("GET", "leave", only(EDITORS_OF_A1 | {"village_secretary"}), 302),
     "record_assessment": ("GET", "record", only(VIEWERS_OF_A1), 302),
+    # training and practice
+    "training_event_list": ("GET", None, everyone(200), 302),
+    "training_event_create": ("GET", None, only(EDITORS), 302),
+    "training_gaps": ("GET", None, everyone(200), 302),
+    "training_event_detail": ("GET", "training_event", only(VIEWERS_OF_A1 - {"mentor"}), 302),
+    "training_event_edit": ("GET", "training_event", only(EDITORS_OF_A1), 302),
+    "training_event_delete": ("GET", "training_event", only(EDITORS_OF_A1), 302),  # GET = confirmation page
+    "training_enrol": ("GET", "training_event", only(EDITORS_OF_A1), 302),
+    "training_unenrol": ("POST", "training_enrolment", only(EDITORS_OF_A1, ok=302), 302),  # no confirm: no change
+    "training_record": ("GET", "record", only(VIEWERS_OF_A1), 302),
+    "training_single": ("GET", "record", only(EDITORS_OF_A1), 302),
+    "practice_add": ("GET", "record", only(EDITORS_OF_A1), 302),
+    "practice_edit": ("GET", "practice", only(EDITORS_OF_A1), 302),
+    "practice_delete": ("POST", "practice", only(EDITORS_OF_A1, ok=302), 302),  # no confirm: no change
 }
 
 
@@ -250,7 +264,37 @@ def objects(cast, people, settings, tmp_path):
         end=datetime.date.today(),
         reason="事假",
     )
+    from decimal import Decimal
+
+    from training import services as training
+
+    t_event = training.training_create(
+        actor=cast.township_a_admin,
+        unit=cast.township_a,
+        data={
+            "form": "concentrated",
+            "start": datetime.date(2026, 3, 1),
+            "end": datetime.date(2026, 3, 5),
+            "days": Decimal(5),
+            "content": "集中培训",
+            "organiser": "青竹街道党工委",
+        },
+    )
+    (t_enrolment,) = training.enrol(actor=cast.township_a_admin, event=t_event, records=[record])
+    practice = training.practice_add(
+        actor=cast.township_a_admin,
+        record=record,
+        data={
+            "kind": "shadowing",
+            "content": "跟班学习",
+            "start": datetime.date(2026, 3, 1),
+            "end": datetime.date(2026, 3, 30),
+        },
+    )
     return {
+        "training_event": {"pk": t_event.pk},
+        "training_enrolment": {"pk": t_enrolment.pk},
+        "practice": {"pk": practice.pk},
         "quarter_township": {"year": year, "quarter": quarter, "pk": cast.township_a.pk},
         "quarter_village": {"year": year, "quarter": quarter, "pk": cast.village_a1.pk},
         "leave": {"pk": leave.pk},

@@ -1,3 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from training import views
+
+urlpatterns = [
+    path("training/", views.event_list, name="training_event_list"),
+    path("training/new/", views.event_create, name="training_event_create"),
+    path("training/gaps/", views.gap_list, name="training_gaps"),
+    path("training/<int:pk>/", views.event_detail, name="training_event_detail"),
+    path("training/<int:pk>/edit/", views.event_edit, name="training_event_edit"),
+    path("training/<int:pk>/delete/", views.event_delete, name="training_event_delete"),
+    path("training/<int:pk>/enrol/", views.enrol, name="training_enrol"),
+    path("training/enrolments/<int:pk>/remove/", views.unenrol, name="training_unenrol"),
+    path("training/records/<int:pk>/", views.record_page, name="training_record"),
+    path("training/records/<int:pk>/add/", views.single_training, name="training_single"),
+    path("training/records/<int:pk>/practice/new/", views.practice_add, name="practice_add"),
+    path("training/practice/<int:pk>/edit/", views.practice_edit, name="practice_edit"),
+    path("training/practice/<int:pk>/delete/", views.practice_delete, name="practice_delete"),
+]
