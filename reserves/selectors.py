@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q
 from org.models import AuditLog
 from reserves import choices as C
 from reserves.dates import shift_years_back
-from reserves.models import MentorPairing, Person, ReservePlacement, ReserveRecord
+from reserves.models import Flag, MentorPairing, Person, ReservePlacement, ReserveRecord
 
 
 def age_band_q(band: str, field: str, on: datetime.date) -> Q:
@@ -78,6 +78,7 @@ def person_detail(user, pk: int):
             ),
             Prefetch("records__placements", queryset=ReservePlacement.objects.select_related("village")),
             Prefetch("records__pairings", queryset=MentorPairing.objects.select_related("mentor_user")),
+            Prefetch("records__flags", queryset=Flag.objects.open(), to_attr="open_flags"),
         )
         .get(pk=pk)
     )

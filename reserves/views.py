@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,8 @@ from org.models import OrgUnit
 from org.scope import get_scope
 from org.viewutils import submit
 from reserves import choices as C
-from reserves import filings, selectors, services
+from reserves import filings as filings_module
+from reserves import selectors, services
 from reserves.forms import (
     FilterForm,
     LookupForm,
@@ -173,6 +175,7 @@ def person_detail(request, pk):
             "records": person.records.all(),
             "can_edit": can_edit,
             "can_reveal": scope.has(roles.REVEAL, person.village),
+            "can_view_assessment": scope.has(roles.VIEW, person.village),
             "eligibility": eligibility,
             "history": history,
             "labels": ACTION_LABELS,
@@ -422,25 +425,70 @@ def village_merge(request, pk):
 
 @login_required
 def filing_list(request):
-    """Everything waiting for the county, oldest first; townships see their own submissions."""
+    """Everything waiting for the county, oldest first, with its age in working days; townships see their own
+    submissions. County users file or return each item, or several at once (a POST here with the ticked ids)."""
     scope = get_scope(request.user)
+    counties = [g for g in scope.units(roles.EDIT_PEOPLE) if g.level == roles.COUNTY]
+    if request.method == "POST":
+        return _filing_decide_many(request, bool(counties))
     filings = Filing.objects.for_user(request.user).select_related("unit", "submitted_by", "decided_by")
     state = request.GET.get("state", Filing.SUBMITTED)
     if state in dict(Filing.STATE_CHOICES):
         filings = filings.filter(state=state)
+    kind = request.GET.get("kind", "")
+    if kind in dict(Filing.KIND_CHOICES):
+        filings = filings.filter(kind=kind)
     page = Paginator(filings.order_by("submitted_at", "id"), 50).get_page(request.GET.get("page"))
-    counties = [g for g in scope.units(roles.EDIT_PEOPLE) if g.level == roles.COUNTY]
+    rows = list(page)
+    filings_module.waiting_working_days([f for f in rows if f.state == Filing.SUBMITTED], datetime.date.today())
+    for f in rows:
+        f.link = filings_module.link_for(f)
     return render(
         request,
         "reserves/filing_list.html",
         {
             "page": page,
+            "rows": rows,
             "state": state,
             "states": Filing.STATE_CHOICES,
+            "kind": kind,
+            "kinds": Filing.KIND_CHOICES,
             "can_decide": bool(counties),
-            "query": f"state={state}",
+            "query": f"state={state}&kind={kind}",
         },
     )
+
+
+def _filing_decide_many(request, can_decide: bool):
+    back = f"{reverse('filing_list')}?{request.GET.urlencode()}" if request.GET else reverse("filing_list")
+    if not can_decide:
+        raise Http404("页面不存在")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    accept = request.POST.get("decision") == "file"
+    chosen = list(
+        Filing.objects.for_user(request.user)
+        .filter(pk__in=ids, state=Filing.SUBMITTED)
+        .select_related("county", "unit")
+        .order_by("submitted_at", "id")
+    )
+    if not chosen:
+        messages.error(request, "请勾选要办理的事项（可能已被他人办理，请刷新页面）。")
+        return redirect(back)
+    try:
+        done, refused = filings_module.filing_decide_many(
+            actor=request.user, filings=chosen, accept=accept, note=request.POST.get("note", ""), request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(back)
+    word = "备案" if accept else "退回"
+    if done:
+        messages.success(request, f"已{word} {len(done)} 项。")
+    for filing, reason in refused:
+        messages.error(request, f"{filing.title}：{reason}")
+    if len(chosen) < len(set(ids)):
+        messages.warning(request, f"另有 {len(set(ids)) - len(chosen)} 项已办理或不在您的范围内，未重复办理。")
+    return redirect(back)
 
 
 @login_required
@@ -451,7 +499,7 @@ def filing_decide(request, pk):
         raise Http404("未找到该备案事项")
     accept = request.POST.get("decision") == "file"
     try:
-        filings.filing_decide(
+        filings_module.filing_decide(
             actor=request.user, filing=filing, accept=accept, note=request.POST.get("note", ""), request=request
         )
     except ValidationError as exc:
