@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_list, env_str
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "org",
     "notices",
     "reserves",
+    "lifecycle",
     "selection",
     "training",
     "mentoring",
@@ -136,6 +138,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "org.tasks.heartbeat", "schedule": 3600.0},
+    # Age-out and absence flags, once a day at 02:00 (Asia/Shanghai).
+    "assessment-daily": {"task": "assessment.tasks.daily_scan", "schedule": crontab(hour=2, minute=0)},
 }
 
 # Tests set this so a missing PostgreSQL/Redis fails instead of skipping.

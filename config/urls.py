@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("org.urls")),
     path("", include("reserves.urls")),
+    path("", include("lifecycle.urls")),
     path("", include("notices.urls")),
     path("", include("selection.urls")),
     path("", include("training.urls")),

@@ -1,13 +1,16 @@
 """County filing (备案): generic, low in the layering. A higher app submits a filing for something of its own and
 registers what happens when the county files or returns it; the county's inbox only calls those handlers."""
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from notices.calendar import Overrides, is_working_day
+from notices.models import CalendarDay
 from org import roles
 from org.audit import audit
 from org.scope import get_scope
@@ -18,14 +21,21 @@ from reserves.models import Filing
 class Handlers:
     on_filed: Callable
     on_returned: Callable
+    link: Callable | None = None
 
 
 _HANDLERS: dict[str, Handlers] = {}
 
 
-def register(kind: str, *, on_filed: Callable, on_returned: Callable):
-    """Called from a higher app's AppConfig.ready(): handlers take (actor=, filing=, request=)."""
-    _HANDLERS[kind] = Handlers(on_filed, on_returned)
+def register(kind: str, *, on_filed: Callable, on_returned: Callable, link: Callable | None = None):
+    """Called from a higher app's AppConfig.ready(): handlers take (actor=, filing=, request=); `link(filing)`
+    (optional) gives the URL of the page of what is filed, for the inbox."""
+    _HANDLERS[kind] = Handlers(on_filed, on_returned, link)
+
+
+def link_for(filing: Filing) -> str | None:
+    handlers = _HANDLERS.get(filing.kind)
+    return handlers.link(filing) if handlers is not None and handlers.link is not None else None
 
 
 @transaction.atomic
@@ -67,3 +77,55 @@ def filing_decide(*, actor, filing: Filing, accept: bool, note: str = "", reques
         request=request,
     )
     return filing
+
+
+def filing_decide_many(
+    *, actor, filings: Iterable[Filing], accept: bool, note: str = "", request=None
+) -> tuple[list[Filing], list[tuple[Filing, str]]]:
+    """Several filings at once: each is decided in its own transaction, so one refusal (already decided by a
+    colleague, a record that ended meanwhile) does not undo the others. Returns (done, [(refused, reason)])."""
+    if not accept and not note.strip():
+        raise ValidationError("退回时须说明理由。")
+    done: list[Filing] = []
+    refused: list[tuple[Filing, str]] = []
+    for filing in filings:
+        try:
+            done.append(filing_decide(actor=actor, filing=filing, accept=accept, note=note, request=request))
+        except ValidationError as exc:
+            refused.append((filing, "；".join(exc.messages)))
+    return done, refused
+
+
+def waiting_working_days(filings: list[Filing], today: datetime.date) -> None:
+    """Set `age` on each filing: the working days (county calendar) from the day after it was submitted through
+    `today`, so one submitted today is 0. One query for all the counties' calendar rows, whatever the number of
+    filings; the days are counted once per county over the span, not once per filing."""
+    if not filings:
+        return
+    submitted = {f.pk: timezone.localtime(f.submitted_at).date() for f in filings}
+    first = min(submitted.values())
+    county_ids = {f.county_id for f in filings}
+    rows = (
+        CalendarDay.objects.filter(county_id__in=county_ids, date__gte=first, date__lte=max(today, first))
+        .order_by()
+        .values_list("county_id", "date", "kind")
+    )
+    days: dict[int, dict[datetime.date, str]] = {c: {} for c in county_ids}
+    for county_id, day, kind in rows:
+        days[county_id][day] = kind
+    cumulative: dict[int, dict[datetime.date, int]] = {}
+    for county_id in county_ids:
+        table = days[county_id]
+        entered = {d.year for d in table}
+        overrides = Overrides(table, entered, set(range(first.year, today.year + 1)), county_id)
+        running, counts, day = 0, {}, first
+        while day <= today:
+            if is_working_day(day, overrides=overrides)[0]:
+                running += 1
+            counts[day] = running
+            day += datetime.timedelta(days=1)
+        cumulative[county_id] = counts
+    for f in filings:
+        counts = cumulative[f.county_id]
+        start = submitted[f.pk]
+        f.age = counts.get(today, 0) - counts.get(start, 0) if start <= today else 0

@@ -366,7 +366,7 @@ class Filing(models.Model):
 
     SUBMITTED, FILED, RETURNED = "submitted", "filed", "returned"
     STATE_CHOICES = [(SUBMITTED, "待备案"), (FILED, "已备案"), (RETURNED, "已退回")]
-    KIND_CHOICES = [("selection", "选拔结果"), ("removal", "取消资格"), ("use", "择优使用")]
+    KIND_CHOICES = [("selection", "选拔结果"), ("removal", "取消资格"), ("use", "择优使用"), ("transfer", "跨乡镇调动")]
 
     kind = models.CharField("类型", max_length=20, choices=KIND_CHOICES)
     subject = models.CharField("事项", max_length=60, db_index=True)
@@ -393,6 +393,8 @@ class Filing(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["subject"], condition=Q(state="submitted"), name="one_open_filing"),
         ]
+        # The county's inbox: waiting items of one county, oldest first.
+        indexes = [models.Index(fields=["county", "state", "submitted_at"], name="filing_inbox")]
 
     def __str__(self):
         return self.title

@@ -252,6 +252,58 @@ def _move(record: ReserveRecord, target: OrgUnit, on: datetime.date, reason: str
 
 
 @transaction.atomic
+def record_transfer(
+    *, actor, record: ReserveRecord, target: OrgUnit, on: datetime.date, note: str = "", request=None
+) -> ReserveRecord:
+    """Move an open record (and its person) to another village of the county from `on`. The current placement ends
+    and a new one starts, so rosters of earlier dates stay as they were. The approval chain (lifecycle) calls this
+    once the move is decided; the actor needs EDIT_PEOPLE on both villages."""
+    record = (
+        ReserveRecord.objects.select_for_update(of=("self",))
+        .select_related("person__village", "village")
+        .get(pk=record.pk)
+    )
+    _require(actor, roles.EDIT_PEOPLE, record.village, "您无权调动该后备干部。")
+    _require(actor, roles.EDIT_PEOPLE, target, "您无权把后备干部调入该村（社区）。")
+    if record.ended_on is not None:
+        raise ValidationError("该记录已出库，不能调动。")
+    if not target.is_village or target.valid_to is not None:
+        raise ValidationError({"target": "请选择现有的村（社区）。"})
+    if target.pk == record.village_id:
+        raise ValidationError({"target": "调入村（社区）与现所在村（社区）相同。"})
+    if target.code[:6] != record.village.code[:6]:
+        raise ValidationError({"target": "只能在本县范围内调动。"})
+    if on > datetime.date.today():
+        raise ValidationError({"on": "调动日期不能晚于今天。"})
+    if on < target.valid_from:
+        raise ValidationError({"on": "调入村（社区）在调动日期尚未设立。"})
+    source = record.village
+    _move(record, target, on, "transfer", note.strip()[:200])
+    person = record.person
+    moved_person = person.village_id != target.pk
+    if moved_person:
+        Person.objects.filter(pk=person.pk).update(village=target)
+    audit(
+        actor,
+        "record.move",
+        record,
+        unit=target,
+        request=request,
+        changes={"from": source.name, "to": target.name, "on": str(on), "note": note.strip()},
+    )
+    if moved_person:
+        audit(
+            actor,
+            "person.move",
+            person,
+            unit=target,
+            request=request,
+            changes={"village": [person.village.name, target.name]},
+        )
+    return record
+
+
+@transaction.atomic
 def village_merge(*, actor, source: OrgUnit, target: OrgUnit, on: datetime.date, note: str = "", request=None):
     """Merge village `source` into `target` from `on`: open records and people move, history stays answerable."""
     scope = get_scope(actor)

@@ -163,6 +163,10 @@ def round_create(request):
             "nomination_deadline": today + datetime.timedelta(days=14),
             "announcement": DEFAULT_ANNOUNCEMENT,
             "title": f"{today.year}年村级后备干部选拔",
+            # 跟进补充 links here with the short villages already chosen.
+            "township": request.GET.get("township") or None,
+            "villages": request.GET.getlist("villages"),
+            "reserve_type": request.GET.get("reserve_type") or None,
         },
     )
     done = submit(

@@ -144,6 +144,39 @@ MATRIX = {
 }
 
 
+PROPOSERS_OF_A1 = {"township_a_admin", "township_a_staff", "village_secretary"}
+TOWNSHIP_A = {"township_a_admin", "township_a_staff"}
+SEE_A1 = VIEWERS_OF_A1 - {"mentor"}
+# lifecycle: the village proposes, the township approves, the county files; a transfer's receiving township acts too
+MATRIX.update(
+    {
+        "lifecycle_home": ("GET", None, everyone(200), 302),
+        "record_lifecycle": ("GET", "lc_record", only(SEE_A1), 302),
+        "removal_create": ("GET", "lc_record", only(PROPOSERS_OF_A1), 302),
+        "use_create": ("GET", "lc_record", only(PROPOSERS_OF_A1), 302),
+        "transfer_create": ("GET", "lc_record", only(TOWNSHIP_A), 302),
+        "removal_list": ("GET", None, everyone(200), 302),
+        "removal_detail": ("GET", "removal", only(SEE_A1), 302),
+        "removal_act": ("POST", "removal", only(SEE_A1, ok=302), 302),
+        "removal_resubmit": ("GET", "removal_returned", only(PROPOSERS_OF_A1), 302),
+        "use_list": ("GET", None, everyone(200), 302),
+        "use_detail": ("GET", "use", only(SEE_A1), 302),
+        "use_act": ("POST", "use", only(SEE_A1, ok=302), 302),
+        "use_resubmit": ("GET", "use_returned", only(PROPOSERS_OF_A1), 302),
+        "use_opinions": ("GET", "use", only(EDITORS_OF_A1), 302),
+        "use_notice": ("GET", "use_filed", only(TOWNSHIP_A), 302),
+        "use_outcome": ("GET", "use", only(TOWNSHIP_A), 302),
+        "transfer_list": ("GET", None, everyone(200), 302),
+        "transfer_detail": ("GET", "transfer", only(SEE_A1 | {"township_b_admin"}), 302),
+        "transfer_act": ("POST", "transfer", only(SEE_A1 | {"township_b_admin"}, ok=302), 302),
+        "transfer_resubmit": ("GET", "transfer_returned", only(TOWNSHIP_A), 302),
+        "replenish_list": ("GET", None, only(set(ALL) - {"mentor", "outsider"}), 302),
+        "stipend_sheet": ("GET", None, only(EDITORS), 302),
+        "stipend_export": ("GET", None, only(EDITORS), 302),
+    }
+)
+
+
 def named_patterns():
     names = set()
 
@@ -291,7 +324,9 @@ def objects(cast, people, settings, tmp_path):
             "end": datetime.date(2026, 3, 30),
         },
     )
-    return {
+    from tests.lifecycle.conftest import lifecycle_objects
+
+    return lifecycle_objects(cast, people) | {
         "training_event": {"pk": t_event.pk},
         "training_enrolment": {"pk": t_enrolment.pk},
         "practice": {"pk": practice.pk},

@@ -7,9 +7,10 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
   // Disable submit buttons after the first click so a double click sends one request.
+  // Disabled after the browser has taken the form's data, so the clicked button's name and value are still sent.
   document.querySelectorAll("form[method=post]").forEach((form) => {
     form.addEventListener("submit", () => {
-      form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
+      setTimeout(() => form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; }), 0);
     });
   });
   // Township filter change reloads village choices.

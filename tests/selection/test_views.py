@@ -244,3 +244,14 @@ def test_any_step_can_carry_an_attachment_checked_by_content(client, cast, round
     assert client.get(reverse("attachment_download", args=[attachment.pk])).status_code == 200
     client.force_login(cast.township_b_admin)
     assert client.get(reverse("attachment_download", args=[attachment.pk])).status_code == 404
+
+
+def test_replenishment_link_opens_the_round_form_with_the_short_villages_chosen(client, cast):
+    client.force_login(cast.township_a_admin)
+    url = (
+        reverse("round_create") + f"?township={cast.township_a.pk}&villages={cast.village_a2.pk}"
+        "&reserve_type=secretary_reserve"
+    )
+    form = client.get(url).context["form"]
+    assert form["villages"].value() == [str(cast.village_a2.pk)]
+    assert form["reserve_type"].value() == "secretary_reserve"

@@ -1,5 +1,6 @@
 """Generate a fictional city (示范市二, code 5198) for benchmarks: org tree, people, reserve records, pairings,
-policies, accounts and selection rounds, all with bulk inserts in one transaction.
+policies, accounts, selection rounds and the cultivation records of every open record (trainings, practice, quarterly
+reviews, mentoring entries, appraisals, talks), all with bulk inserts in one transaction.
 
     manage.py generate_city --size city|tiny [--seed N] [--replace]
 
@@ -19,13 +20,24 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import ProtectedError, Q, RestrictedError
+from django.utils import timezone
 from tqdm import tqdm
 
+from assessment.models import (
+    Absence,
+    AnnualAppraisal,
+    InabilityReport,
+    Leave,
+    QuarterReview,
+    QuarterSubmission,
+)
+from mentoring.models import KIND_FULL_COVERAGE, MentoringEntry, Talk, TalkParticipant
 from org import roles
 from org.models import Membership, OrgUnit, OrgUnitUserObjectPermission, User, VillageLeader
 from reserves import choices as C
 from reserves.builders import make_id, random_name
-from reserves.models import CountyPolicy, MentorPairing, Person, ReservePlacement, ReserveRecord
+from reserves.compliance import quarter_bounds, quarter_of
+from reserves.models import CountyPolicy, Flag, MentorPairing, Person, ReservePlacement, ReserveRecord
 from reserves.policy import preset_values
 from selection.models import (
     APPROVING,
@@ -42,6 +54,7 @@ from selection.models import (
     Nomination,
     Round,
 )
+from training.models import SHADOWING, Enrolment, PracticeAssignment, TrainingEvent
 
 CITY_CODE = "5198"
 CITY_NAME = "示范市二"
@@ -60,6 +73,7 @@ class Size:
     reserves: int  # people with one open record each
     rounds: int  # selection rounds in the first county, the big one included
     big_round: int  # candidacies of the one big round (first township of the first county)
+    big_village: int  # open records placed in one village (the first of the first township) for the bulk pages
     ended_share: float = 0.10  # extra people whose record has ended (removed or used)
 
     @property
@@ -77,9 +91,23 @@ class Size:
 
 SIZES = {
     "city": Size(
-        counties=20, townships_per_county=15, villages_per_township=10, reserves=14_000, rounds=300, big_round=60
+        counties=20,
+        townships_per_county=15,
+        villages_per_township=10,
+        reserves=14_000,
+        rounds=300,
+        big_round=60,
+        big_village=50,
     ),
-    "tiny": Size(counties=2, townships_per_county=2, villages_per_township=5, reserves=100, rounds=10, big_round=12),
+    "tiny": Size(
+        counties=2,
+        townships_per_county=2,
+        villages_per_township=5,
+        reserves=100,
+        rounds=10,
+        big_round=12,
+        big_village=8,
+    ),
 }
 
 
@@ -129,7 +157,31 @@ def delete_generated() -> dict[str, int]:
         Q(round__in=rounds) | Q(village__code__startswith=p) | Q(person__village__code__startswith=p)
     )
     round_villages = Round.villages.through.objects
+    events = TrainingEvent.objects.filter(unit__code__startswith=p)
+    talks = Talk.objects.filter(Q(unit__code__startswith=p) | Q(held_by_user__in=bench_users))
+    leaves = Leave.objects.filter(Q(record__in=records) | Q(village__code__startswith=p))
     steps = [
+        # Cultivation and management records: they PROTECT records, pairings, villages, townships and the accounts
+        # that hold talks (the rest cascade from records, but deleting them first keeps each step one plain DELETE).
+        ("TalkParticipant", TalkParticipant.objects.filter(Q(record__in=records) | Q(talk__in=talks))),
+        ("Talk", talks),
+        (
+            "MentoringEntry",
+            MentoringEntry.objects.filter(Q(pairing__record__in=records) | Q(pairing__mentor_user__in=bench_users)),
+        ),
+        ("Enrolment", Enrolment.objects.filter(Q(record__in=records) | Q(event__in=events))),
+        ("TrainingEvent", events),
+        ("PracticeAssignment", PracticeAssignment.objects.filter(record__in=records)),
+        ("QuarterReview", QuarterReview.objects.filter(Q(record__in=records) | Q(village__code__startswith=p))),
+        ("QuarterSubmission", QuarterSubmission.objects.filter(township__code__startswith=p)),
+        ("AnnualAppraisal", AnnualAppraisal.objects.filter(Q(record__in=records) | Q(village__code__startswith=p))),
+        (
+            "Absence",
+            Absence.objects.filter(Q(record__in=records) | Q(village__code__startswith=p) | Q(leave__in=leaves)),
+        ),
+        ("Leave", leaves),
+        ("InabilityReport", InabilityReport.objects.filter(Q(record__in=records) | Q(village__code__startswith=p))),
+        ("Flag", Flag.objects.filter(record__in=records)),
         # Selection first: candidacies PROTECT people and records, rounds PROTECT townships and county policies.
         ("Nomination", Nomination.objects.filter(candidacy__in=candidacies)),
         ("Candidacy", candidacies),
@@ -294,7 +346,7 @@ def build_accounts(plan: Plan, city, counties, townships, villages):
     plan.add("角色", Membership, memberships)
     plan.add("对象权限", OrgUnitUserObjectPermission, grants)
     plan.add("包村领导", VillageLeader, leaders)
-    return users
+    return by_unit_role
 
 
 def build_policies(plan: Plan, counties):
@@ -366,7 +418,12 @@ def build_people(plan: Plan, villages, policies):
     total = size.reserves + size.ended
 
     for i in range(total):
-        village = villages[order[i % len(villages)]]
+        # The first `big_village` reserves fill the first village (the bulk quarterly page's many rows); the rest are
+        # spread evenly.
+        if i < size.big_village:
+            village = villages[0]
+        else:
+            village = villages[order[(i - size.big_village) % len(villages)]]
         area = village.code[:6]  # the county's code, so ID look-ups by county find them
         person = _new_person(plan, village)
         people.append(person)
@@ -430,7 +487,7 @@ def build_people(plan: Plan, villages, policies):
     plan.add("后备干部记录", ReserveRecord, records)
     plan.add("调动记录", ReservePlacement, placements)
     plan.add("结对帮带", MentorPairing, pairings)
-    return people, records
+    return people, records, pairings
 
 
 # --- selection rounds ---------------------------------------------------------------------------------------------
@@ -640,6 +697,244 @@ def build_selection(plan: Plan, counties, townships, villages, people, records, 
     return big
 
 
+# --- cultivation and management records (training, mentoring, assessment) ------------------------------------------
+
+TRAINING_EVENTS = [
+    # (year, form, days, content) — five per township; every open record of the township in the pool during the
+    # training is enrolled. Under QS2017 only a concentrated (or party-school, out-of-county) training of at least
+    # five days counts, once per three-year window from entry.
+    (2024, "concentrated", Decimal("5"), "村级后备干部集中培训班：党的创新理论与乡村振兴政策"),
+    (2024, "night_school", Decimal("1"), "农民夜校：农村实用技术与农村电子商务"),
+    (2025, "party_school", Decimal("3"), "县委党校专题培训：党章党规与村级事务管理"),
+    (2025, "meeting", Decimal("0.5"), "以会代训：村级组织建设和基层治理工作会"),
+    (2026, "concentrated", Decimal("6"), "村级后备干部能力提升班：基层治理与群众工作方法"),
+]
+# Variations by a township's position j in its county, so the training gap list has rows: where j % 4 == 1 the 2024
+# concentrated course is a short one (3 days), where j % 3 == 1 the 2026 course is online; where both (j = 1 and 13)
+# no training counts, and reserves of those townships who entered before 2024 have missed two windows (OVERDUE).
+SHORT_2024 = (Decimal("3"), "村级后备干部短期集中培训：村级事务管理实务")
+ONLINE_2026 = ("online", Decimal("2"), "在线学习：新时代基层干部履职能力专题课程")
+
+
+def _training_plan(position: int) -> list[tuple[int, str, Decimal, str]]:
+    events = []
+    for year, form, days, content in TRAINING_EVENTS:
+        if year == 2024 and form == "concentrated" and position % 4 == 1:
+            days, content = SHORT_2024
+        elif year == 2026 and position % 3 == 1:
+            form, days, content = ONLINE_2026
+        events.append((year, form, days, content))
+    return events
+
+
+PRACTICE_CONTENT = {
+    "village_affairs": ["协助村党组织开展“三会一课”", "参与村务公开和民主管理工作"],
+    "public_service": ["在村党群服务中心代办便民服务事项", "参与村级网格化服务管理"],
+    "key_project": ["参与村级产业发展项目推进", "参与信访维稳和矛盾纠纷调解"],
+    "assistant": ["担任村党组织书记助理", "担任村集体经济协管员"],
+    SHADOWING: ["到乡镇党政办公室跟班学习", "到乡镇农业农村服务中心跟班学习"],
+}
+PRACTICE_KINDS = [k for k in PRACTICE_CONTENT if k != SHADOWING]
+PRACTICE_PERFORMANCE = ["工作积极主动，能按时完成交办任务", "虚心学习，群众反映较好", "肯吃苦，处理问题较有办法"]
+PRACTICE_ASSESSMENT = ["合格", "良好", "优秀"]
+
+MENTORING_CONTENT = [
+    "指导学习村级事务管理制度，讲解村务公开程序",
+    "带领参与矛盾纠纷调解，交流群众工作方法",
+    "共同走访困难群众，指导做好帮扶台账",
+    "指导参与村级产业项目谋划，交流发展思路",
+    "谈心谈话，了解思想和工作情况，提出改进要求",
+]
+MENTORING_ASSESSMENT = ["进步明显", "能较好完成帮带任务", "工作主动性有待加强", ""]
+
+REVIEW_POTENTIAL = ["群众基础较好，有培养潜力", "学习能力强，处理问题思路清晰", "责任心强，有发展潜力"]
+REVIEW_SHORTCOMINGS = ["工作经验不足", "理论学习有待加强", "处理复杂问题的能力有待提高"]
+RATINGS = ["good"] * 4 + ["fairly_good"] * 4 + ["average"] * 2
+APPRAISALS = ["excellent"] * 2 + ["competent"] * 10 + ["basic"] * 2
+SUBMITTED_SHARE = 0.9
+
+
+def review_quarters(today: datetime.date) -> list[tuple[int, int]]:
+    """The four quarters before the current one, oldest first (reviews and mentoring entries are kept for these)."""
+    year, quarter = quarter_of(today)
+    out = []
+    for _ in range(4):
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        out.append((year, quarter))
+    return out[::-1]
+
+
+def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    """An aware datetime on `day` (no later than now)."""
+    return min(timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour))), timezone.now())
+
+
+def build_cultivation(plan: Plan, townships, records, pairings, accounts):
+    """The records the cultivation apps keep, written directly (not through the services) and consistent with their
+    rules: five trainings per township with every open record of the township in the pool at the time enrolled, two
+    practice assignments per open record (跟班学习 among them, never overlapping), the village and township opinions
+    of the four quarters before the current one, one mentoring entry per quarter on each current pairing, last year's
+    appraisal, each township's quarter submissions and a full-coverage talk this year. Ended records get none."""
+    rng, today = plan.rng, plan.today
+    yesterday = today - datetime.timedelta(days=1)
+    open_records = [r for r in records if r.ended_on is None]
+    by_township: dict[str, list] = {t.code: [] for t in townships}
+    for record in open_records:
+        by_township[record.village.parent.code].append(record)
+    current = {id(p.record): p for p in pairings if p.end is None and p.record.ended_on is None}
+    quarters = review_quarters(today)
+
+    def admin(township):
+        return accounts[(township.code, "township_admin")]
+
+    def staff(township):
+        return accounts[(township.code, "township_staff")]
+
+    events, enrolments = [], []
+    for township in townships:
+        members = by_township[township.code]
+        position = int(township.code[6:]) - 1  # the township's place in its county
+        for year, form, days, content in _training_plan(position):
+            length = max(1, int(days.to_integral_value(rounding="ROUND_CEILING")))
+            last_start = min(datetime.date(year, 11, 30), yesterday - datetime.timedelta(days=length))
+            start = _random_date(rng, min(datetime.date(year, 3, 1), last_start), last_start)
+            end = start + datetime.timedelta(days=length - 1)
+            event = TrainingEvent(
+                form=form,
+                start=start,
+                end=end,
+                days=days,
+                content=f"{content}（{township.name}{year}年）",
+                organiser=f"{township.name}党委",
+                unit=township,
+                created_by=admin(township),
+            )
+            events.append(event)
+            enrolments.extend(
+                Enrolment(event=event, record=r, created_by=admin(township)) for r in members if r.entered_on <= end
+            )
+
+    practice = []
+    for record in open_records:
+        span = (yesterday - record.entered_on).days
+        start = record.entered_on + datetime.timedelta(days=rng.randint(0, span // 2))
+        for n in range(2):
+            if start > yesterday:
+                break
+            kind = SHADOWING if rng.random() < 0.3 else rng.choice(PRACTICE_KINDS)
+            ongoing = n == 1 and rng.random() < 0.4
+            end = None if ongoing else min(start + datetime.timedelta(days=rng.randint(20, 90)), yesterday)
+            practice.append(
+                PracticeAssignment(
+                    record=record,
+                    kind=kind,
+                    content=rng.choice(PRACTICE_CONTENT[kind]),
+                    performance="" if ongoing else rng.choice(PRACTICE_PERFORMANCE),
+                    assessment="" if ongoing else rng.choice(PRACTICE_ASSESSMENT),
+                    start=start,
+                    end=end,
+                    created_by=staff(record.village.parent),
+                )
+            )
+            if end is None:
+                break
+            # The next one starts after this one ends: 跟班学习 assignments of one record never overlap.
+            start = _random_date(rng, end + datetime.timedelta(days=1), yesterday)
+
+    reviews, entries = [], []
+    for year, quarter in quarters:
+        first, last = quarter_bounds(year, quarter)
+        for record in open_records:
+            township = record.village.parent
+            if record.entered_on <= last:
+                reviews.append(
+                    QuarterReview(
+                        record=record,
+                        year=year,
+                        quarter=quarter,
+                        village=record.village,
+                        village_potential=rng.choice(REVIEW_POTENTIAL),
+                        village_shortcomings=rng.choice(REVIEW_SHORTCOMINGS),
+                        village_rating=rng.choice(RATINGS),
+                        village_by=staff(township),
+                        village_at=_at(last + datetime.timedelta(days=3)),
+                        township_potential=rng.choice(REVIEW_POTENTIAL),
+                        township_shortcomings=rng.choice(REVIEW_SHORTCOMINGS),
+                        township_rating=rng.choice(RATINGS),
+                        township_by=admin(township),
+                        township_at=_at(last + datetime.timedelta(days=6), 15),
+                    )
+                )
+            pairing = current.get(id(record))
+            if pairing is not None and max(first, pairing.start) <= min(last, today):
+                entries.append(
+                    MentoringEntry(
+                        pairing=pairing,
+                        year=year,
+                        quarter=quarter,
+                        date=_random_date(rng, max(first, pairing.start), min(last, today)),
+                        content=rng.choice(MENTORING_CONTENT),
+                        assessment=rng.choice(MENTORING_ASSESSMENT),
+                        created_by=staff(township),
+                    )
+                )
+
+    submissions = [
+        QuarterSubmission(
+            township=township,
+            year=year,
+            quarter=quarter,
+            state=QuarterSubmission.SUBMITTED,
+            submitted_at=_at(quarter_bounds(year, quarter)[1] + datetime.timedelta(days=rng.randint(3, 9))),
+            submitted_by=admin(township),
+        )
+        for township in townships
+        for year, quarter in quarters
+        if rng.random() < SUBMITTED_SHARE
+    ]
+
+    appraisal_year = today.year - 1
+    appraisals = [
+        AnnualAppraisal(
+            record=r,
+            year=appraisal_year,
+            result=rng.choice(APPRAISALS),
+            village=r.village,
+            entered_by=admin(r.village.parent),
+        )
+        for r in open_records
+        if r.entered_on <= datetime.date(appraisal_year, 12, 31)
+    ]
+
+    talks, participants = [], []
+    for township in townships:
+        lo = datetime.date(today.year, 3, 1)
+        date = _random_date(rng, min(lo, yesterday), yesterday)
+        talk = Talk(
+            kind=KIND_FULL_COVERAGE,
+            date=date,
+            unit=township,
+            held_by_user=admin(township),
+            held_by_post="党委书记",
+            notes="乡镇党委书记与本乡镇村级后备干部逐一谈心谈话，了解思想、工作和学习情况，提出努力方向。",
+            created_by=admin(township),
+        )
+        talks.append(talk)
+        participants.extend(
+            TalkParticipant(talk=talk, record=r) for r in by_township[township.code] if r.entered_on <= date
+        )
+
+    plan.add("培训", TrainingEvent, events)
+    plan.add("参训人员", Enrolment, enrolments)
+    plan.add("实践锻炼", PracticeAssignment, practice)
+    plan.add("季度评议", QuarterReview, reviews)
+    plan.add("季度评议提交", QuarterSubmission, submissions)
+    plan.add("结对帮扶情况", MentoringEntry, entries)
+    plan.add("年度考核", AnnualAppraisal, appraisals)
+    plan.add("谈心谈话", Talk, talks)
+    plan.add("谈话对象", TalkParticipant, participants)
+
+
 class Command(BaseCommand):
     help = "生成基准测试数据：虚构的示范市二（代码5198），含县、乡镇、村、人员、后备干部记录、结对和账号"
 
@@ -666,10 +961,11 @@ class Command(BaseCommand):
 
             plan = Plan(spec, seed, datetime.date.today())
             city, counties, townships, villages = build_units(plan)
-            build_accounts(plan, city, counties, townships, villages)
+            accounts = build_accounts(plan, city, counties, townships, villages)
             policies = build_policies(plan, counties)
-            people, records = build_people(plan, villages, policies)
+            people, records, pairings = build_people(plan, villages, policies)
             build_selection(plan, counties, townships, villages, people, records, policies)
+            build_cultivation(plan, townships, records, pairings, accounts)
             built = time.perf_counter()
 
             with tqdm(total=plan.total, unit="行", disable=verbosity == 0, file=sys.stderr) as bar:
