@@ -63,6 +63,12 @@ from training import selectors as training_selectors
 from training.models import Enrolment, PracticeAssignment, TrainingEvent
 
 GOAL_MS = 100.0
+
+
+def spec_size_is_city(county) -> bool:
+    return ReserveRecord.objects.filter(village__code__startswith=county.code, ended_on__isnull=True).count() > 500
+
+
 GOAL_QUERIES = 15
 WARMUP = 2
 GROWTH_STEPS = 2
@@ -266,7 +272,25 @@ class Command(BaseCommand):
                 f"进行中的选拔（{n_open}次，县管理员）", county_user, "/selection/?stage=open", expect=newest_open.title
             ),
         ]
-        return scenarios + self._cultivation_scenarios(subject, county_user)
+        return scenarios + self._cultivation_scenarios(subject, county_user) + self._lifecycle_scenarios(county)
+
+    def _lifecycle_scenarios(self, county) -> list[Scenario]:  # noqa: C901
+        """The county's filing inbox with 500 waiting items, and the replenishment view (county and city)."""
+        from lifecycle.benchdata import make_filings
+        from reserves.models import Filing
+
+        target = 500 if spec_size_is_city(county) else 20  # the tiny county has too few reserves for 500
+        waiting = Filing.objects.filter(county=county, state=Filing.SUBMITTED).count()
+        if waiting < target:
+            make_filings(county, target - waiting)
+        waiting = Filing.objects.filter(county=county, state=Filing.SUBMITTED).count()
+        oldest = Filing.objects.filter(county=county, state=Filing.SUBMITTED).order_by("submitted_at", "id").first()
+        county_user = county_username(county.code, "county_admin")
+        return [
+            Scenario(f"备案待办（{waiting}件，县管理员）", county_user, reverse("filing_list"), expect=oldest.title),
+            Scenario("跟进补充（县管理员）", county_user, reverse("replenish_list"), expect="缺额"),
+            Scenario("跟进补充（市级只读）", city_viewer_username(), reverse("replenish_list"), expect="缺额"),
+        ]
 
     def _cultivation_scenarios(self, subject: Subject, county_user: str) -> list[Scenario]:
         """One reserve's pages with all its records, the bulk quarterly page and the county's compliance lists."""

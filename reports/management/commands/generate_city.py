@@ -160,6 +160,9 @@ def delete_generated() -> dict[str, int]:
     events = TrainingEvent.objects.filter(unit__code__startswith=p)
     talks = Talk.objects.filter(Q(unit__code__startswith=p) | Q(held_by_user__in=bench_users))
     leaves = Leave.objects.filter(Q(record__in=records) | Q(village__code__startswith=p))
+    from lifecycle.benchdata import delete_for_prefix
+
+    delete_for_prefix(p)  # removal/use/transfer chains and their filings PROTECT the records
     steps = [
         # Cultivation and management records: they PROTECT records, pairings, villages, townships and the accounts
         # that hold talks (the rest cascade from records, but deleting them first keeps each step one plain DELETE).
