@@ -38,6 +38,17 @@ def require_service(url_env: str, default_port: int, what: str):
 
 
 @pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process unless a test is about Celery itself (tests/test_celery.py starts a real worker)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # Tests hash many passwords; the production hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -29,6 +29,12 @@ def test_demo_builds_a_county_with_every_state_and_role(db, capsys, settings):
     assert MentorPairing.objects.filter(mentor_user__isnull=False).exists()
     assert sorted(Round.objects.values_list("stage", flat=True)) == ["closed", "evaluation"]
     assert ReserveRecord.objects.filter(entry_method="selection").count() == 2
+    from lifecycle.models import Removal
+    from mentoring.models import MentoringEntry
+    from training.models import Enrolment
+
+    assert Enrolment.objects.exists() and MentoringEntry.objects.exists()
+    assert Removal.objects.get().state == "proposed"
 
 
 def test_demo_refuses_a_database_that_has_data_unless_asked_to_skip(db, capsys, settings):

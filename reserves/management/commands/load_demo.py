@@ -151,7 +151,74 @@ class Command(BaseCommand):
                     start=entered,
                 )
         self.demo_rounds(rng, today, secretary_a, User.objects.get(username="township_b"), township_units, villages)
+        self.demo_cultivation(today, secretary_a, mentor, township_units[0])
         self.print_accounts(accounts)
+
+    def demo_cultivation(self, today, ta_user, mentor, township):
+        """A training, mentoring entries and reviews in 青禾镇, and a removal waiting for the township."""
+        from assessment import services as assessment
+        from lifecycle import services as lifecycle
+        from mentoring import services as mentoring
+        from training import services as training
+
+        records = list(
+            ReserveRecord.objects.filter(village__parent=township, ended_on__isnull=True)
+            .select_related("village", "person")
+            .order_by("village__code", "pk")
+        )
+        start = today - datetime.timedelta(days=45)
+        event = training.training_create(
+            actor=ta_user,
+            unit=township,
+            data={
+                "form": "concentrated",
+                "start": start,
+                "end": start + datetime.timedelta(days=4),
+                "days": 5,
+                "content": "村级后备干部集中轮训：基层治理与乡村振兴",
+                "organiser": "青禾镇党委",
+            },
+        )
+        training.enrol(actor=ta_user, event=event, records=[r for r in records if r.entered_on <= start][:8])
+        year, quarter = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
+        q_end = datetime.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - datetime.timedelta(days=1)
+        for pairing in MentorPairing.objects.filter(
+            mentor_user=mentor, end__isnull=True, start__lte=q_end - datetime.timedelta(days=10)
+        ):
+            mentoring.entry_create(
+                actor=mentor,
+                pairing=pairing,
+                year=year,
+                quarter=quarter,
+                date=q_end - datetime.timedelta(days=10),
+                content="走访了解思想和工作情况，指导参与村务",
+                assessment="表现积极",
+            )
+        village = records[0].village
+        in_quarter = [r for r in records if r.village_id == village.pk and r.entered_on <= q_end]
+        opinion = {
+            "potential": "熟悉村情，发展潜力较大",
+            "shortcomings": "群众工作经验尚需积累",
+            "rating": "fairly_good",
+        }
+        # This quarter's reviews: it is open whenever the demo is loaded.
+        this_year, this_quarter = today.year, (today.month - 1) // 3 + 1
+        assessment.quarter_reviews_save(
+            actor=ta_user,
+            village=village,
+            year=this_year,
+            quarter=this_quarter,
+            rows={r.pk: {"township": opinion, "village": opinion} for r in in_quarter},
+        )
+        sec = User.objects.get(username="village_sec")
+        target = ReserveRecord.objects.filter(village__memberships__user=sec, ended_on__isnull=True).first()
+        if target is not None:
+            lifecycle.removal_propose(
+                actor=sec,
+                record=target,
+                grounds=["recognition"],
+                account="近一年群众反映较多，经村党总支研究，建议取消其后备干部资格。",
+            )
 
     def demo_rounds(self, rng, today, ta_user, tb_user, townships, villages):
         """One round still in its democratic evaluation (青禾镇) and one finished (白鹭乡), through the services."""
