@@ -542,27 +542,47 @@ def inspection_candidates_select(
             c.exit_reason = "未被确定为考察对象"
         c.save(update_fields=["state", "exit_reason"])
     policy = round_.policy
-    notice = notice_post(
+    notice = _post_round_notice(
         actor=actor,
+        round_=round_,
         kind=Notice.KIND_CANDIDATE,
-        unit=round_.township,
-        county=county_of(round_.township),
-        subject=round_.subject,
         title=f"关于{round_.title}考察对象的公示",
         body=f"经村党组织推荐、党员群众推荐和个人自我推荐，资格审查和党员群众评选，{round_.township.name}党委研究，"
         f"确定以下同志为{round_.get_reserve_type_display()}考察对象，现予公示（名单附后）。",
+        days=policy.notice_candidate_days if policy else 3,
+        people=chosen,
         start=notice_start,
-        working_days=policy.notice_candidate_days if policy else 3,
-        posting_day_counts=policy.notice_posting_day_counts if policy else True,
-        places=_notice_places(sorted({c.village for c in chosen}, key=lambda v: v.code), place),
-        rows=_notice_rows(chosen),
-        columns=NOTICE_COLUMNS,
+        place=place,
         contact=contact,
         request=request,
     )
     round_.staffing_note, round_.notice1 = staffing_note.strip(), notice
     _advance(actor, round_, "notice1", request, staffing_note=round_.staffing_note, notice1=notice.end)
     return notice
+
+
+def _post_round_notice(
+    *, actor, round_: Round, kind: str, title: str, body: str, days: int, people, start, place, contact, request
+):
+    """Post one of the round's two notices in the villages of `people`, with their names table."""
+    policy = round_.policy
+    return notice_post(
+        actor=actor,
+        kind=kind,
+        unit=round_.township,
+        county=county_of(round_.township),
+        subject=round_.subject,
+        title=title,
+        body=body,
+        start=start,
+        working_days=days,
+        posting_day_counts=policy.notice_posting_day_counts if policy else True,
+        places=_notice_places(sorted({c.village for c in people}, key=lambda v: v.code), place),
+        rows=_notice_rows(people),
+        columns=NOTICE_COLUMNS,
+        contact=contact,
+        request=request,
+    )
 
 
 def _require_notice_over(round_: Round, notice: Notice, on: datetime.date):
@@ -663,21 +683,17 @@ def decision_record(
             c.exit_reason = "乡镇党委会研究未确定"
         c.save(update_fields=["state", "exit_reason"])
     policy = round_.policy
-    notice = notice_post(
+    notice = _post_round_notice(
         actor=actor,
+        round_=round_,
         kind=Notice.KIND_VILLAGE,
-        unit=round_.township,
-        county=county_of(round_.township),
-        subject=round_.subject,
         title=f"关于{round_.title}人选的公示",
         body=f"经组织考察、{round_.township.name}党委会集体研究，拟确定以下同志为"
         f"{round_.get_reserve_type_display()}，现在所在村（社区）予以公示，接受党员群众监督（名单附后）。",
+        days=policy.notice_village_days if policy else 3,
+        people=decided,
         start=notice_start,
-        working_days=policy.notice_village_days if policy else 3,
-        posting_day_counts=policy.notice_posting_day_counts if policy else True,
-        places=_notice_places(sorted({c.village for c in decided}, key=lambda v: v.code), place),
-        rows=_notice_rows(decided),
-        columns=NOTICE_COLUMNS,
+        place=place,
         contact=contact,
         request=request,
     )
