@@ -1,7 +1,6 @@
 """End to end in Debian's Chromium through Playwright, against live_server. Screenshots go to artifacts/."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -114,13 +113,6 @@ def test_county_user_sees_all_townships_and_the_policy_page(browser, live_server
     page.goto(f"{live_server.url}/audit/")
     shot(page, "07-audit")
     page.close()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _clean_artifacts():
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)
-    yield
 
 
 def test_mentor_sees_only_paired_reserves(browser, live_server, cast, people):
