@@ -242,13 +242,16 @@ def compliance_rows(user, *, policy, on: datetime.date, unit: OrgUnit | None, ru
     )
 
 
-def compliance_summary(user, *, policy, on: datetime.date, unit: OrgUnit | None, rule_keys) -> dict:
-    """In-pool total and, per rule, how many have a problem (one query)."""
+def compliance_summary(user, *, policy, on: datetime.date, unit: OrgUnit | None, rule_keys, shown_keys=None) -> dict:
+    """In-pool total and, per rule, how many have a problem (one query). With `shown_keys`, also "shown": how many
+    rows the list of those rules has, so its paginator need not count them again."""
     pool = ReserveRecord.objects.in_pool(unit, on).values("pk")
     qs = annotate_mentoring(ReserveRecord.objects.for_user(user).filter(pk__in=pool), policy, on)
     aggregates = {"total": Count("pk")}
     for key in rule_keys:
         aggregates[key] = Count("pk", filter=problem_q([key]))
+    if shown_keys is not None:
+        aggregates["shown"] = Count("pk", filter=problem_q(list(shown_keys)))
     return qs.aggregate(**aggregates)
 
 

@@ -468,9 +468,13 @@ def compliance(request):
     keys = [k for k, _ in rules]
     rule = data.get("rule") or ""
     shown = [rule] if rule in keys else keys
-    summary = selectors.compliance_summary(request.user, policy=policy, on=today, unit=unit, rule_keys=keys)
+    summary = selectors.compliance_summary(
+        request.user, policy=policy, on=today, unit=unit, rule_keys=keys, shown_keys=shown
+    )
     rows = selectors.compliance_rows(request.user, policy=policy, on=today, unit=unit, rule_keys=shown)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, 50)
+    paginator.count = summary["shown"]  # counted in the summary query already
+    page = paginator.get_page(request.GET.get("page"))
     year, quarter = quarter_of(today)
     missing_talk = {}
     for r in page:
