@@ -536,11 +536,9 @@ def inspection_candidates_select(
         raise ValidationError("请至少确定一名考察对象。")
     if not staffing_note.strip():
         raise ValidationError({"staffing_note": "请说明结合村“两委”班子职数配备情况的考虑。"})
-    for c in qualified.values():
-        c.state = Candidacy.INSPECTION if c in chosen else Candidacy.NOT_SELECTED
-        if c not in chosen:
-            c.exit_reason = "未被确定为考察对象"
-        c.save(update_fields=["state", "exit_reason"])
+    _settle(
+        qualified.values(), [c.pk for c in chosen], chosen_state=Candidacy.INSPECTION, exit_reason="未被确定为考察对象"
+    )
     policy = round_.policy
     notice = _post_round_notice(
         actor=actor,
@@ -559,6 +557,15 @@ def inspection_candidates_select(
     round_.staffing_note, round_.notice1 = staffing_note.strip(), notice
     _advance(actor, round_, "notice1", request, staffing_note=round_.staffing_note, notice1=notice.end)
     return notice
+
+
+def _settle(candidates, chosen_ids, *, chosen_state: str, exit_reason: str):
+    """The chosen move on, the rest leave the round with the reason: two UPDATEs, not one per candidate."""
+    pks = [c.pk for c in candidates]
+    Candidacy.objects.filter(pk__in=pks).filter(pk__in=chosen_ids).update(state=chosen_state)
+    Candidacy.objects.filter(pk__in=pks).exclude(pk__in=chosen_ids).update(
+        state=Candidacy.NOT_SELECTED, exit_reason=exit_reason
+    )
 
 
 def _post_round_notice(
@@ -677,11 +684,7 @@ def decision_record(
     if date < (round_.inspection_date or round_.announced_on) or date > datetime.date.today():
         raise ValidationError({"date": "会议日期须在考察之后、今天之前。"})
     decided = [candidates[i] for i in decided_ids]
-    for c in candidates.values():
-        c.state = Candidacy.DECIDED if c.pk in decided_ids else Candidacy.NOT_SELECTED
-        if c.pk not in decided_ids:
-            c.exit_reason = "乡镇党委会研究未确定"
-        c.save(update_fields=["state", "exit_reason"])
+    _settle(candidates.values(), decided_ids, chosen_state=Candidacy.DECIDED, exit_reason="乡镇党委会研究未确定")
     policy = round_.policy
     notice = _post_round_notice(
         actor=actor,
@@ -867,11 +870,9 @@ def county_decide(
         raise ValidationError("请从通过协审的候选人中确定人选。")
     if not text.strip():
         raise ValidationError({"text": "请填写研究决定的内容。"})
-    for c in candidates.values():
-        c.state = Candidacy.DECIDED if c.pk in decided_ids else Candidacy.NOT_SELECTED
-        if c.pk not in decided_ids:
-            c.exit_reason = "县人才工作领导小组研究未确定"
-        c.save(update_fields=["state", "exit_reason"])
+    _settle(
+        candidates.values(), decided_ids, chosen_state=Candidacy.DECIDED, exit_reason="县人才工作领导小组研究未确定"
+    )
     round_.decision_date, round_.decision_text = date, text.strip()
     round_.save(update_fields=["decision_date", "decision_text"])
     _enter_pool(actor, round_, date, request)
