@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "assessment",
     "reports",
     "reminders",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,7 @@ urlpatterns = [
     path("", include("training.urls")),
     path("", include("mentoring.urls")),
     path("", include("assessment.urls")),
+    path("", include("reports.urls")),
+    path("", include("reminders.urls")),
+    path("", include("dashboards.urls")),
 ]

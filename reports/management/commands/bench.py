@@ -19,6 +19,7 @@ Without --keep the generated data is deleted again at the end (audit log entries
 log is append-only)."""
 
 import datetime
+import importlib
 import math
 import re
 import statistics
@@ -63,6 +64,8 @@ from training import selectors as training_selectors
 from training.models import Enrolment, PracticeAssignment, TrainingEvent
 
 GOAL_MS = 100.0
+# Later apps add their pages here: each module has scenarios(county, subject) -> list[Scenario].
+EXTRA_SCENARIOS = ("dashboards.bench",)
 
 
 def spec_size_is_city(county) -> bool:
@@ -272,7 +275,10 @@ class Command(BaseCommand):
                 f"进行中的选拔（{n_open}次，县管理员）", county_user, "/selection/?stage=open", expect=newest_open.title
             ),
         ]
-        return scenarios + self._cultivation_scenarios(subject, county_user) + self._lifecycle_scenarios(county)
+        scenarios += self._cultivation_scenarios(subject, county_user) + self._lifecycle_scenarios(county)
+        for module in EXTRA_SCENARIOS:
+            scenarios += importlib.import_module(module).scenarios(county, subject)
+        return scenarios
 
     def _lifecycle_scenarios(self, county) -> list[Scenario]:  # noqa: C901
         """The county's filing inbox with 500 waiting items, and the replenishment view (county and city)."""
