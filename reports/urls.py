@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns = []
+urlpatterns = [
+    path("", include("reports.urls_roster")),
+    path("", include("reports.urls_record_sheet")),
+    path("", include("reports.urls_summary")),
+]
