@@ -1,0 +1,274 @@
+"""附件1 村级后备干部名册: the people in the pool of a unit on a date, in the template's column order, as rows of plain
+values (the frozen snapshot a submission keeps), as an .xlsx and as a PDF."""
+
+import datetime
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Min, Q
+from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
+
+from org.masking import mask_id, mask_phone
+from org.models import OrgUnit
+from reports import cells
+from reports.pdfchunks import render_document
+from reserves import choices as C
+from reserves.models import MentorPairing, ReservePlacement
+
+# (title, key, xlsx width, pdf width in mm): the order and titles of 附件1.
+COLUMNS = [
+    ("序号", "no", 5, 9),
+    ("乡镇", "township", 12, 20),
+    ("村（社区）", "village", 12, 20),
+    ("姓名", "name", 9, 15),
+    ("性别", "sex", 5, 8),
+    ("出生年月", "birth", 9, 15),
+    ("入党时间", "party_joined", 9, 15),
+    ("年龄", "age", 5, 8),
+    ("学历", "education", 11, 20),
+    ("身份", "source", 16, 27),
+    ("身份证号码", "id_number", 21, 35),
+    ("联系电话", "phone", 13, 21),
+    ("结对干部姓名及职务", "mentors", 26, 39),
+    ("备注", "note", 14, 25),
+]
+HEADERS = [c[0] for c in COLUMNS]
+KEYS = [c[1] for c in COLUMNS]
+EDUCATION = dict(C.EDUCATION_CHOICES)
+SEX = dict(C.SEX_CHOICES)
+SOURCE = dict(C.SOURCE_CHOICES)
+TYPES = dict(C.RESERVE_TYPE_CHOICES)
+PDF_ROWS_PER_CHUNK = 120  # rows a worker lays out in one WeasyPrint document
+
+
+@dataclass
+class Roster:
+    unit: OrgUnit
+    on: datetime.date
+    rows: list[dict]  # full values; masking happens on output
+    explanation: str = ""  # why the roster is empty, when it is
+    source_note: str = ""  # e.g. which submissions a county roster was built from
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return f"{self.unit.name}村级后备干部名册"
+
+
+def roster_rows(unit: OrgUnit, on: datetime.date) -> list[dict]:
+    """The 名册 rows of `unit`'s subtree on `on`: one per reserve record in the pool that day, by where it was placed
+    that day (a later transfer or removal does not change it), ordered township → village → name. Two queries."""
+    placed = (
+        ReservePlacement.objects.filter(start__lte=on, village__code__startswith=unit.code)
+        .filter(Q(end__isnull=True) | Q(end__gt=on))
+        .filter(record__entered_on__lte=on)
+        .filter(Q(record__ended_on__isnull=True) | Q(record__ended_on__gt=on))
+        .order_by("village__code", "record__person__name", "record_id")
+        .values_list(
+            "record_id",
+            "record__reserve_type",
+            "village__name",
+            "village__parent__name",
+            "record__person__name",
+            "record__person__sex",
+            "record__person__birth_date",
+            "record__person__party_joined",
+            "record__person__education",
+            "record__person__source_group",
+            "record__person__source_group_other",
+            "record__person__id_number",
+            "record__person__phone",
+        )
+    )
+    rows = []
+    for i, (rid, rtype, village, township, name, sex, birth, joined, edu, source, other, id_no, phone) in enumerate(
+        placed.iterator(chunk_size=2000), start=1
+    ):
+        rows.append(
+            {
+                "record": rid,
+                "no": i,
+                "township": township or "",
+                "village": village,
+                "name": name,
+                "sex": SEX.get(sex, ""),
+                "birth": cells.ym(birth),
+                "party_joined": cells.ym(joined),
+                "age": cells.age_on(birth, on),
+                "education": EDUCATION.get(edu, ""),
+                "source": other if source == C.SOURCE_OTHER and other else SOURCE.get(source, ""),
+                "id_number": id_no,
+                "phone": phone,
+                "mentors": "",
+                "note": "" if rtype == "village_reserve" else TYPES.get(rtype, ""),
+            }
+        )
+    if rows:
+        mentors = defaultdict(list)
+        pairings = (
+            MentorPairing.objects.current(on)
+            .filter(record_id__in=placed.values("record_id"))
+            .order_by("record_id", "start", "id")
+            .values_list("record_id", "mentor_name", "mentor_user__display_name", "mentor_user__username", "post")
+        )
+        for rid, name, user_name, username, post in pairings.iterator(chunk_size=2000):
+            mentors[rid].append(f"{name or user_name or username} {post}".strip())
+        for row in rows:
+            row["mentors"] = "；".join(mentors.get(row["record"], []))
+    return rows
+
+
+def explain_empty(unit: OrgUnit, on: datetime.date) -> str:
+    """Why a roster has no rows: the date lies before anything was recorded for the unit, or no one was in the pool."""
+    first = ReservePlacement.objects.filter(village__code__startswith=unit.code).aggregate(first=Min("start"))["first"]
+    if first is None:
+        return f"{unit.name}在系统中还没有任何后备干部记录。"
+    if on < first:
+        first_text = cells.cn_date(first)
+        return f"{cells.cn_date(on)}早于{unit.name}在系统中的第一条记录（{first_text}），该日期无在库后备干部。"
+    return f"{cells.cn_date(on)}{unit.name}无在库后备干部。"
+
+
+def build_roster(unit: OrgUnit, on: datetime.date) -> Roster:
+    rows = roster_rows(unit, on)
+    return Roster(unit=unit, on=on, rows=rows, explanation="" if rows else explain_empty(unit, on))
+
+
+def output_rows(rows: list[dict], *, reveal: bool) -> list[list]:
+    """Rows as the cells printed, in column order; ID numbers and phones masked unless `reveal`."""
+    out = []
+    for row in rows:
+        values = dict(row)
+        if not reveal:
+            values["id_number"] = mask_id(values["id_number"])
+            values["phone"] = mask_phone(values["phone"])
+        out.append([values[k] for k in KEYS])
+    return out
+
+
+def footer_text(roster: Roster) -> str:
+    return f"{roster.unit.name}　名册日期：{cells.cn_date(roster.on)}"
+
+
+# --- Excel ------------------------------------------------------------------------------------------------------
+
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BODY_FONT = Font(name="宋体", size=10)
+HEAD_FONT = Font(name="黑体", size=10, bold=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+WRAP_KEYS = {"mentors", "note", "source"}
+
+
+def roster_xlsx(roster: Roster, *, reveal: bool, progress=None) -> bytes:
+    """The roster as a write-only openpyxl workbook (constant memory per row): title merged over the table, the header
+    repeated on every printed page, A4 landscape fitted to the page width, borders, date and unit in the footer."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("名册")
+    n = len(COLUMNS)
+    for i, (_, _, width, _) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.print_title_rows = "3:3"
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.left.text = cells.clean(footer_text(roster))
+    ws.oddFooter.right.text = "第 &P 页 共 &N 页"
+    ws.freeze_panes = "A4"
+    # Write-only sheets have no merge_cells(); the writer emits whatever merged_cells holds.
+    last = get_column_letter(n)
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.merged_cells.add(f"A2:{last}2")
+
+    title = WriteOnlyCell(ws, value=cells.clean(roster.title))
+    title.font = Font(name="黑体", size=16, bold=True)
+    title.alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.append([title])
+    sub = WriteOnlyCell(ws, value=cells.clean(_subtitle(roster)))
+    sub.font = Font(name="宋体", size=10)
+    sub.alignment = Alignment(horizontal="right")
+    ws.append([sub])
+    head = []
+    for title_text in HEADERS:
+        c = WriteOnlyCell(ws, value=title_text)
+        c.font, c.border, c.alignment = HEAD_FONT, BOX, CENTER
+        head.append(c)
+    ws.row_dimensions[3].height = 30
+    ws.append(head)
+
+    body = output_rows(roster.rows, reveal=reveal)
+    step = max(len(body) // 20, 500)
+    for index, values in enumerate(body):
+        row = []
+        for key, value in zip(KEYS, values, strict=True):
+            if isinstance(value, int):
+                c = WriteOnlyCell(ws, value=value)
+            else:
+                c = WriteOnlyCell(ws)
+                cells.set_text(c, value)
+            c.font, c.border = BODY_FONT, BOX
+            c.alignment = LEFT if key in WRAP_KEYS else CENTER
+            row.append(c)
+        ws.append(row)
+        if progress and index and index % step == 0:
+            progress(index / len(body))
+    if not body:
+        empty = WriteOnlyCell(ws, value=cells.clean(roster.explanation or "无在库后备干部。"))
+        empty.font = BODY_FONT
+        ws.append([empty])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _subtitle(roster: Roster) -> str:
+    parts = [f"名册日期：{cells.cn_date(roster.on)}", f"共{len(roster.rows)}人"]
+    if roster.source_note:
+        parts.insert(0, roster.source_note)
+    return "　".join(parts)
+
+
+# --- PDF --------------------------------------------------------------------------------------------------------
+
+PDF_TEMPLATE = "reports/pdf/roster.html"
+
+
+def roster_pdf(roster: Roster, *, reveal: bool, progress=None, workers: int | None = None) -> bytes:
+    """A4 landscape, the header repeated on every page, unit, date and page numbers in the footer. Large rosters are
+    laid out in chunks by parallel worker processes (reports.pdfchunks)."""
+    body = output_rows(roster.rows, reveal=reveal)
+    name_at = KEYS.index("name")
+    for values in body:
+        values[name_at] = cells.pad_name(values[name_at])  # 张　三: two-character names aligned, in print only
+    chunks = [body[i : i + PDF_ROWS_PER_CHUNK] for i in range(0, len(body), PDF_ROWS_PER_CHUNK)] or [[]]
+    widths = [c[3] for c in COLUMNS]
+    htmls = []
+    for index, rows in enumerate(chunks):
+        htmls.append(
+            render_to_string(
+                PDF_TEMPLATE,
+                {
+                    "roster": roster,
+                    "subtitle": _subtitle(roster),
+                    "headers": HEADERS,
+                    "widths": widths,
+                    "rows": rows,
+                    "first": index == 0,
+                    "explanation": roster.explanation if not body else "",
+                },
+            )
+        )
+    return render_document(htmls, footer_left=footer_text(roster), landscape=True, progress=progress, workers=workers)
