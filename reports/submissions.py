@@ -50,7 +50,7 @@ def townships_of(call: RosterCall):
             Prefetch(
                 "roster_submissions",
                 queryset=RosterSubmission.objects.filter(call=call)
-                .select_related("submitted_by", "decided_by")
+                .select_related("submitted_by", "decided_by", "call")  # on_time reads the call's deadline
                 .defer("rows")
                 .order_by("-submitted_at", "-id"),
                 to_attr="subs",
