@@ -20,6 +20,8 @@ KNOWN = {
     "SECURE",
     "EMAIL_URL",
     "REQUIRE_SERVICES",
+    "EXPORT_QUEUE",
+    "PDF_WORKERS",
 }
 
 

@@ -1,6 +1,7 @@
 """One settings module; everything that differs between demo, CI and production comes from the environment."""
 
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -137,14 +138,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Redis redelivers an unacknowledged (acks_late) message after this many seconds: longer than any task runs. Long waits
+# are periodic scans, never ETA tasks. The fault test runs its worker with a few seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "org.tasks.heartbeat", "schedule": 3600.0},
     # Age-out and absence flags, once a day at 02:00 (Asia/Shanghai).
     "assessment-daily": {"task": "assessment.tasks.daily_scan", "schedule": crontab(hour=2, minute=0)},
+    # Reminders: the daily scan after the flags (one task per county; quiet on a county's days off), and a sweep that
+    # sends what is still pending and marks interrupted sends "unknown" (never resent).
+    "reminders-daily": {"task": "reminders.tasks.scan", "schedule": crontab(hour=7, minute=30)},
+    "reminders-sweep": {"task": "reminders.tasks.sweep", "schedule": 300.0},
 }
 
 # Tests set this so a missing PostgreSQL/Redis fails instead of skipping.
 REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES", False)
+
+# Background exports: their own Celery queue if set (so long PDFs never delay reminders), and how many processes lay
+# out a long PDF side by side (0: one per CPU core).
+EXPORT_QUEUE = env_str("EXPORT_QUEUE", "")
+PDF_WORKERS = int(env_str("PDF_WORKERS", "0") or 0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600
@@ -159,7 +172,38 @@ if SECURE:
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# E-mail from one URL, the console backend by default: smtp://user:password@host:587?tls=1&from=noreply@example.gov.cn
+# (smtps:// for implicit TLS on 465; file:///path writes messages to files; locmem: keeps them in memory).
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email = urlsplit(env_str("EMAIL_URL", "console:"))
+_email_query = dict(parse_qsl(_email.query))
+_email_tls, _email_timeout = _email_query.get("tls", "0"), _email_query.get("timeout", "30")
+if (
+    _email.scheme not in _EMAIL_BACKENDS
+    or not set(_email_query) <= {"tls", "from", "timeout"}
+    or _email_tls not in ("0", "1")
+    or not _email_timeout.isdigit()
+):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be smtp://, smtps://, file://, console: or locmem:, with ?tls=0|1, from=, timeout=<seconds>"
+    )
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email.scheme]
+EMAIL_HOST = _email.hostname or "localhost"
+EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 25)
+EMAIL_HOST_USER = unquote(_email.username or "")
+EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+EMAIL_USE_SSL = _email.scheme == "smtps"
+EMAIL_USE_TLS = _email_tls == "1"
+EMAIL_TIMEOUT = int(_email_timeout)
+EMAIL_FILE_PATH = _email.path if _email.scheme == "file" else None
+DEFAULT_FROM_EMAIL = _email_query.get("from", "noreply@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,

@@ -31,7 +31,7 @@ class RosterForm(forms.Form):
     unit = UnitChoiceField(label="单位", queryset=OrgUnit.objects.none(), empty_label=None)
     on = forms.DateField(
         label="名册日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text="名册列出该日在库的后备干部，年龄按该日计算。",
         error_messages={"invalid": "请输入有效日期，如 2026-11-30。"},
     )
@@ -55,7 +55,7 @@ class CallForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     deadline = forms.DateField(
         label="报送截止日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={"invalid": "请输入有效日期，如 2026-11-30。"},
     )
     note = forms.CharField(label="说明", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
