@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "reports",
     "reminders",
     "dashboards",
+    "imports",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("reminders.urls")),
     path("", include("dashboards.urls")),
+    path("", include("imports.urls")),
 ]

@@ -10,6 +10,7 @@ from PIL import Image
 
 from tests.conftest import make_person
 from tests.dashboards import matrix as dashboards_matrix
+from tests.imports import matrix as imports_matrix
 from tests.reminders import matrix as reminders_matrix
 from tests.reports import matrix as reports_matrix
 
@@ -180,7 +181,7 @@ MATRIX.update(
 )
 
 # Rows of the later apps live beside their tests, so each app's author edits only its own file.
-EXTENSIONS = [reports_matrix, reminders_matrix, dashboards_matrix]
+EXTENSIONS = [reports_matrix, reminders_matrix, dashboards_matrix, imports_matrix]
 for _ext in EXTENSIONS:
     assert not set(_ext.ROWS) & set(MATRIX), "duplicate access-matrix row"
     MATRIX.update(_ext.ROWS)
