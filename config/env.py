@@ -22,6 +22,8 @@ KNOWN = {
     "REQUIRE_SERVICES",
     "EXPORT_QUEUE",
     "PDF_WORKERS",
+    "PROXY_COUNT",
+    "OTP_COUNTY_ADMINS",
 }
 
 

@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "org",
     "notices",
     "reserves",
@@ -52,9 +55,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "org.security.SessionLimitsMiddleware",
+    "org.security.SecondFactorMiddleware",
     "org.middleware.ForcePasswordChangeMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -90,6 +98,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out account/client pairs
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -101,6 +110,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "org.validators.LettersAndDigitsValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies (and upgrades) older hashes
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -160,9 +173,50 @@ REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES", False)
 EXPORT_QUEUE = env_str("EXPORT_QUEUE", "")
 PDF_WORKERS = int(env_str("PDF_WORKERS", "0") or 0)
 
+# Sessions end after 30 idle minutes (refreshed at most once a minute) and 12 hours after login at the latest.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_ABSOLUTE_SECONDS = 12 * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Login lockout (django-axes): 5 failures of one account from one client lock that pair for 30 minutes; never by
+# address alone (a township's offices share one address). org.security adds a higher limit per client across accounts.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_CLIENT_IP_CALLABLE = "org.security.client_ip"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # org.security counts a client's failures across accounts from this log
+# Trusted reverse proxies in front of the app (0: use REMOTE_ADDR; X-Forwarded-For is then ignored).
+PROXY_COUNT = int(env_str("PROXY_COUNT", "0") or 0)
+
+# Second factor for county admins (TOTP, django-otp), on when OTP_COUNTY_ADMINS=1.
+OTP_COUNTY_ADMINS = env_bool("OTP_COUNTY_ADMINS", False)
+OTP_TOTP_ISSUER = "村级后备干部管理系统"
+
+# Content-Security-Policy: scripts and styles only from our own static files; inline style *attributes* are allowed
+# (style-src-attr) for a few widths in tables, inline <style> and <script> are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE = env_bool("SECURE", False)
 if SECURE:
     SECURE_SSL_REDIRECT = True

@@ -68,9 +68,9 @@ def audit_many(actor, action: str, entries: list[tuple], request=None):
 
 
 def _client_ip(request):
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    from org.security import client_ip
+
+    return client_ip(request)
 
 
 def diff(instance, before: dict, fields) -> dict:

@@ -99,6 +99,13 @@ class AuditFilterForm(forms.Form):
 
 
 ACTION_LABELS = {
+    "auth.login": "登录",
+    "auth.logout": "退出登录",
+    "auth.login_failed": "登录失败",
+    "auth.logout_everywhere": "退出所有设备",
+    "auth.otp_setup": "启用动态验证码",
+    "auth.otp_failed": "动态验证码错误",
+    "audit.export": "导出审计日志",
     "account.create": "创建账号",
     "account.disable": "停用账号",
     "account.enable": "启用账号",

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from org import roles
@@ -10,6 +11,8 @@ from org import roles
 class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+    # Part of the session hash: changing it ends every session of the user ("退出所有设备").
+    session_token = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -17,6 +20,12 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        key_salt = "org.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}|{self.session_token}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class OrgUnitQuerySet(models.QuerySet):
@@ -176,7 +185,8 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditLog(models.Model):
-    """Append-only record of who changed, revealed or exported what. Written by services, never by signals."""
+    """Append-only record of who changed, revealed or exported what, and of logins. Written by services and the
+    login signals (org.security)."""
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

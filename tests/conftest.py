@@ -52,6 +52,8 @@ def _eager_celery():
 def _fast_password_hasher(settings):
     # Tests hash many passwords; the production hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # client.login() authenticates without a request, which django-axes refuses; the lockout tests turn it on.
+    settings.AXES_ENABLED = False
     # No collectstatic before tests: serve from the source folders.
     settings.STORAGES = settings.STORAGES | {
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
