@@ -85,11 +85,25 @@ def _record_sheets(fmt):
     return build
 
 
+def _summary(fmt):
+    def build(job, progress):
+        from reports.summary import summary_data, summary_pdf, summary_xlsx
+
+        data = summary_data(job.unit, _on(job), job.user, job.params.get("type") or None)
+        progress(0.2)
+        content = (summary_xlsx if fmt == "xlsx" else summary_pdf)(data)
+        return f"{job.unit.name}后备力量名单汇总表（{_on(job):%Y%m%d}）.{fmt}", content, data.people
+
+    return build
+
+
 KINDS = {
     "roster_xlsx": Kind("村级后备干部名册（Excel）", _roster("xlsx")),
     "roster_pdf": Kind("村级后备干部名册（PDF）", _roster("pdf")),
     "submitted_roster_xlsx": Kind("报送名册汇总（Excel）", _submitted("xlsx")),
     "submitted_roster_pdf": Kind("报送名册汇总（PDF）", _submitted("pdf")),
+    "summary_xlsx": Kind("后备力量名单汇总表（Excel）", _summary("xlsx")),
+    "summary_pdf": Kind("后备力量名单汇总表（PDF）", _summary("pdf")),
     "record_sheets_pdf": Kind("日常管理纪实表（合并PDF）", _record_sheets("pdf")),
     "record_sheets_zip": Kind("日常管理纪实表（Excel压缩包）", _record_sheets("zip")),
 }

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from reports import views_summary
+
+urlpatterns = [
+    path("reports/summary/", views_summary.summary, name="summary"),
+    path("reports/summary/xlsx/", views_summary.summary_xlsx_download, name="summary_xlsx"),
+    path("reports/summary/pdf/", views_summary.summary_pdf_download, name="summary_pdf"),
+]

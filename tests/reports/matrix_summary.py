@@ -1,6 +1,44 @@
-"""Access-matrix rows for this part of the reports app."""
+"""Access-matrix rows for this part of the reports app: the 后备力量名单汇总表 page and its downloads.
 
-ROWS = {}
+Without `?unit=` each user gets their default unit (county users the county, the city viewer its first county, a
+township user their township). Village secretaries, mentors and outsiders have no township-level unit: 404."""
+
+ALL = [
+    "county_admin",
+    "county_staff",
+    "township_a_admin",
+    "township_a_staff",
+    "township_b_admin",
+    "village_secretary",
+    "mentor",
+    "city_viewer",
+    "outsider",
+]
+TOWNSHIP_OR_ABOVE = {
+    "county_admin",
+    "county_staff",
+    "township_a_admin",
+    "township_a_staff",
+    "township_b_admin",
+    "city_viewer",
+}
+
+
+def only(allowed, ok=200, other=404):
+    return {role: (ok if role in allowed else other) for role in ALL}
+
+
+def everyone(code=200):
+    return dict.fromkeys(ALL, code)
+
+
+# A county's or the city's table is built in the background: the download redirects to 我的导出.
+DOWNLOAD = only(TOWNSHIP_OR_ABOVE) | dict.fromkeys(["county_admin", "county_staff", "city_viewer"], 302)
+ROWS = {
+    "summary": ("GET", None, only(TOWNSHIP_OR_ABOVE), 302),
+    "summary_xlsx": ("GET", None, DOWNLOAD, 302),
+    "summary_pdf": ("GET", None, DOWNLOAD, 302),
+}
 
 
 def objects(cast, people) -> dict:
