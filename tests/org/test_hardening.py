@@ -282,3 +282,14 @@ def test_forms_refuse_a_post_without_the_csrf_token(cast, people):
     page = client.get("/people/new/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     assert client.post("/people/new/", {"csrfmiddlewaretoken": token}).status_code == 200  # form errors, not 403
+
+
+def test_error_pages_are_plain_and_in_chinese(client, cast, settings):
+    settings.DEBUG = False
+    client.force_login(cast.township_a_admin)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
+    csrf = Client(enforce_csrf_checks=True)
+    csrf.force_login(cast.township_a_admin)
+    response = csrf.post("/people/new/", {"name": "x"})
+    assert response.status_code == 403 and "缺少安全校验" in response.content.decode()
