@@ -5,6 +5,7 @@ from reports import views_roster as views
 urlpatterns = [
     path("reports/roster/", views.roster, name="roster"),
     path("reports/roster/export/", views.roster_export, name="roster_export"),
+    path("reports/record-sheets/export/", views.record_sheets_export, name="record_sheets_export"),
     path("exports/", views.export_list, name="export_list"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("reports/submissions/", views.submission_home, name="submission_home"),

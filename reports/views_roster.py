@@ -60,6 +60,7 @@ def roster(request):
                 "preview": output_rows(result.rows[:PREVIEW_ROWS], reveal=False),
                 "more": max(0, len(result.rows) - PREVIEW_ROWS),
                 "immediate": unit.level == roles.VILLAGE,
+                "years": list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
             }
         )
     return render(request, "reports/roster.html", context)
@@ -96,6 +97,32 @@ def roster_export(request):
         unit=unit,
         title=f"{unit.name}村级后备干部名册（{on:%Y%m%d}）.{fmt}",
         params={"on": on.isoformat()},
+    )
+    messages.success(request, f"正在后台生成“{job.title}”，完成后可在“我的导出”中下载，您可以离开本页。")
+    return redirect("export_list")
+
+
+@login_required
+@require_POST
+def record_sheets_export(request):
+    """All 纪实表 of a village, township or county for a year, as one PDF or a zip of workbooks (background)."""
+    _need(request, roles.VIEW)
+    form = RosterForm(request.POST, user=request.user)
+    unit = form.fields["unit"].queryset.filter(pk=request.POST.get("unit") or None).first()
+    fmt = request.POST.get("fmt")
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        year = 0
+    if unit is None or fmt not in ("pdf", "zip") or not 2000 <= year <= timezone.localdate().year:
+        messages.error(request, "请选择单位、年度（2000年至今年）和格式。")
+        return redirect("roster")
+    job = exports.export_request(
+        user=request.user,
+        kind=f"record_sheets_{fmt}",
+        unit=unit,
+        title=f"{unit.name}村级后备干部日常管理纪实表（{year}年）.{fmt}",
+        params={"year": year},
     )
     messages.success(request, f"正在后台生成“{job.title}”，完成后可在“我的导出”中下载，您可以离开本页。")
     return redirect("export_list")

@@ -77,6 +77,10 @@ MATRIX = {
     "leader_list": ("GET", None, only({"county_admin", "township_a_admin", "township_b_admin"}), 302),
     "leader_assign": ("GET", "village", only({"county_admin", "township_a_admin"}), 302),
     "audit_list": ("GET", None, only({"county_admin"}), 302),
+    "audit_export": ("GET", None, only({"county_admin"}), 302),
+    "logout_all": ("POST", None, everyone(302), 302),
+    "otp_setup": ("GET", None, everyone(200), 302),
+    "otp_verify": ("GET", None, everyone(200), 302),
     "attachment_download": ("GET", "attachment", only(VIEWERS_OF_A1 - {"mentor"}), 302),
     # selection: the township runs it, the village secretary nominates, the county watches and decides QL rounds
     "round_list": ("GET", None, everyone(200), 302),

@@ -25,6 +25,7 @@ def only(allowed, ok=200, other=404):
 ROWS = {
     "roster": ("GET", None, only(VIEWERS), 302),
     "roster_export": ("POST", None, only(VIEWERS, ok=302), 302),  # empty form: back to the page with the errors
+    "record_sheets_export": ("POST", None, only(VIEWERS, ok=302), 302),  # empty form: back with an error
     "export_list": ("GET", None, dict.fromkeys(ALL, 200), 302),
     "export_download": ("GET", "export_job", only({"county_admin"}), 302),
     "submission_home": ("GET", None, only(VIEWERS), 302),

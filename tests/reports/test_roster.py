@@ -350,3 +350,35 @@ def test_pages_use_a_fixed_number_of_queries(client, cast, pool, django_assert_m
     large = (count(reverse("roster"), {"unit": cast.county.pk, "on": ON.isoformat()}), count(reverse("export_list")))
     assert small == large
     assert large[0] <= 10 and large[1] <= 6
+
+
+def test_all_record_sheets_of_a_township_come_as_one_pdf_through_my_exports(
+    client, cast, pool, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.township_a_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("record_sheets_export"), {"unit": cast.township_a.pk, "year": "2026", "fmt": "pdf"}
+        )
+    assert response["Location"] == reverse("export_list")
+    job = ExportJob.objects.get()
+    assert job.state == ExportJob.DONE, job.error
+    # Those in the pool at the end of the year (or today): the one moved to B1 in August is B1's now.
+    assert job.people == 3 and job.file.read().startswith(b"%PDF")
+    assert job.title == "青竹街道村级后备干部日常管理纪实表（2026年）.pdf"
+
+
+@pytest.mark.parametrize("data", [{"year": "明年", "fmt": "pdf"}, {"year": "2026", "fmt": "doc"}, {"year": "1999"}])
+def test_bad_record_sheet_requests_are_refused_and_queue_nothing(client, cast, pool, data):
+    client.force_login(cast.township_a_admin)
+    response = client.post(reverse("record_sheets_export"), {"unit": cast.township_a.pk, **data}, follow=True)
+    assert "请选择单位、年度" in response.content.decode()
+    assert not ExportJob.objects.exists()
+
+
+def test_record_sheets_of_another_township_are_refused(client, cast, pool):
+    client.force_login(cast.township_b_admin)
+    response = client.post(
+        reverse("record_sheets_export"), {"unit": cast.township_a.pk, "year": "2026", "fmt": "zip"}, follow=True
+    )
+    assert "请选择单位" in response.content.decode() and not ExportJob.objects.exists()
