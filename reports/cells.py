@@ -3,7 +3,7 @@ paperwork."""
 
 import datetime
 
-from org.xlsx import clean, set_text  # noqa: F401  (re-exported for the report builders)
+from org.xlsx import FORMULA_START, clean, set_text  # noqa: F401  (re-exported for the report builders)
 
 
 def ym(value: datetime.date | None) -> str:

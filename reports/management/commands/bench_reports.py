@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SCENARIOS = {
     "roster_xlsx_city": ("名册 xlsx，全市", 3.0, 300),
     "bare_xlsx_city": ("对照：openpyxl 只写模式、无样式，全市同样的行", None, None),
+    "bare_xlsxwriter_city": ("对照：XlsxWriter 无样式，全市同样的行", None, None),
     "roster_pdf_county": ("名册 PDF，一个县（最大的县）", 5.0, 400),
     "bare_pdf_county": ("对照：WeasyPrint 无样式表格、单进程，同一个县同样的行", None, None),
     "roster_pdf_city": ("名册 PDF，全市（后台任务）", 120.0, 1024),
@@ -70,11 +71,22 @@ def run_one(name: str, workers: int | None) -> dict:
     today = timezone.localdate()
     city = OrgUnit.objects.get(code=CITY_CODE, level="city")
     out: dict = {"name": name}
-    if name in ("roster_xlsx_city", "bare_xlsx_city"):
+    if name in ("roster_xlsx_city", "bare_xlsx_city", "bare_xlsxwriter_city"):
         roster = build_roster(city, today)
         started = time.perf_counter()
         if name == "roster_xlsx_city":
             data = roster_xlsx(build_roster(city, today), reveal=True)  # rows are read again: part of the export
+        elif name == "bare_xlsxwriter_city":
+            import xlsxwriter
+
+            buf = io.BytesIO()
+            wb = xlsxwriter.Workbook(buf, {"constant_memory": True})
+            ws = wb.add_worksheet()
+            ws.write_row(0, 0, R.HEADERS)
+            for r, values in enumerate(output_rows(roster.rows, reveal=True), start=1):
+                ws.write_row(r, 0, values)
+            wb.close()
+            data = buf.getvalue()
         else:
             from openpyxl import Workbook
 
@@ -205,7 +217,12 @@ class Command(BaseCommand):
                 f"{r['seconds']:.2f} | {goal_s or ''} | {r['peak_mb']:.0f} | {worker_mb} | "
                 f"{goal_mb or ''} | {'' if goal_s is None else ('ok' if ok else 'MISS')} |"
             )
-        for ours, bare in (("roster_xlsx_city", "bare_xlsx_city"), ("roster_pdf_county", "bare_pdf_county")):
+        pairs = (
+            ("roster_xlsx_city", "bare_xlsx_city"),
+            ("roster_xlsx_city", "bare_xlsxwriter_city"),
+            ("roster_pdf_county", "bare_pdf_county"),
+        )
+        for ours, bare in pairs:
             if ours in by and bare in by and "seconds" in by[bare] and by[bare]["seconds"]:
                 w(f"ratio {ours} / {bare}: {by[ours]['seconds'] / by[bare]['seconds']:.2f}")
 
