@@ -163,6 +163,8 @@ CELERY_BEAT_SCHEDULE = {
     # sends what is still pending and marks interrupted sends "unknown" (never resent).
     "reminders-daily": {"task": "reminders.tasks.scan", "schedule": crontab(hour=7, minute=30)},
     "reminders-sweep": {"task": "reminders.tasks.sweep", "schedule": 300.0},
+    # Background export files older than seven days, at 03:00.
+    "reports-purge-exports": {"task": "reports.tasks.purge_exports", "schedule": crontab(hour=3, minute=0)},
 }
 
 # Tests set this so a missing PostgreSQL/Redis fails instead of skipping.

@@ -1,0 +1,43 @@
+"""The reminder kinds and the channels, with the Chinese labels the pages show. No imports: models and scans read
+these."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    who: str  # who receives it, for the preferences page
+    when: str  # when it is sent
+
+
+KINDS = [
+    Kind("notice_ending", "公示即将期满", "乡镇管理员、工作人员", "公示期最后一个工作日的前一个工作日"),
+    Kind(
+        "notice_ended", "公示期满，可进行下一步", "乡镇管理员、工作人员", "公示期满后（选拔、择优使用仍停在公示阶段时）"
+    ),
+    Kind("quarter_due", "季度评议待完成", "乡镇管理员、工作人员；村（社区）党组织书记", "自每季度最后一个月1日起"),
+    Kind("quarter_overdue", "季度评议逾期", "乡镇管理员、工作人员", "季度结束后，宽限期内尚未提交"),
+    Kind("quarter_lock", "季度评议即将锁定", "乡镇管理员、工作人员", "宽限期最后3个工作日"),
+    Kind("appraisal_due", "年度考核待录入", "乡镇管理员、工作人员", "每年12月至次年1月"),
+    Kind("training_risk", "培训未达要求预警", "乡镇管理员、工作人员", "60天内将不满足培训要求，或已不满足"),
+    Kind("mentor_missing", "未按要求结对帮带", "乡镇管理员、工作人员", "每季度一次，直至结对"),
+    Kind("mentor_entry", "本季度帮扶情况未填写", "帮带干部", "自每季度最后一个月1日起"),
+    Kind("talk_coverage", "全覆盖谈心谈话未完成", "乡镇管理员、工作人员", "每年11月起"),
+    Kind("leave_overdue", "请假逾期未销假", "村（社区）党组织书记；乡镇管理员、工作人员", "请假结束后仍未销假"),
+    Kind("absence", "缺勤超过规定", "村（社区）党组织书记；乡镇管理员、工作人员", "达到连续或全年累计缺勤天数时"),
+    Kind("age_out", "即将超过年龄上限", "乡镇管理员、工作人员", "12个月内超过本县年龄上限时"),
+    Kind("below_target", "村后备干部缺额", "乡镇管理员、工作人员；村（社区）党组织书记", "每季度一次，直至补齐"),
+    Kind("filing_waiting", "备案等待超过5个工作日", "县委组织部管理员", "报送后超过5个工作日仍未办理"),
+    Kind("digest", "每周汇总", "所有有未读提醒的用户", "每周第一个工作日"),
+]
+KIND_CHOICES = [(k.key, k.label) for k in KINDS]
+KIND_LABELS = dict(KIND_CHOICES)
+KIND_BY_KEY = {k.key: k for k in KINDS}
+DIGEST = "digest"
+
+EMAIL, SMS, WECOM = "email", "sms", "wecom"
+CHANNEL_CHOICES = [(EMAIL, "电子邮件"), (SMS, "短信"), (WECOM, "政务微信")]
+CHANNEL_LABELS = dict(CHANNEL_CHOICES)
+EXTERNAL_CHANNELS = [EMAIL, SMS, WECOM]
