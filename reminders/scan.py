@@ -643,6 +643,46 @@ def filing_items(s: CountyScan) -> list[Item]:
     ]
 
 
+ROSTER_WARNING_WORKING_DAYS = 5
+
+
+def roster_items(s: CountyScan) -> list[Item]:
+    """A township that has not submitted the year's roster (or whose submission was returned) when the deadline is
+    five working days away or less; two queries whatever the number of townships."""
+    from reports.models import RosterCall, RosterSubmission
+
+    calls = list(RosterCall.objects.filter(county=s.county, deadline__gte=s.on).order_by("deadline"))
+    if not calls:
+        return []
+    live = set(
+        RosterSubmission.objects.filter(call__in=calls)
+        .exclude(state=RosterSubmission.RETURNED)
+        .values_list("call_id", "township__code")
+    )
+    items = []
+    for call in calls:
+        left = s.working_days_through(s.on, call.deadline)
+        if left > ROSTER_WARNING_WORKING_DAYS:
+            continue
+        for pk, (code, name) in sorted(s.units.items(), key=lambda unit: unit[1][0]):
+            if len(code) != 9 or (call.pk, code) in live or not s.township_of(code):
+                continue
+            items.append(
+                Item(
+                    "roster_deadline",
+                    f"org.orgunit:{pk}",
+                    f"roster{call.year}",
+                    s.township_of(code),
+                    f"名册报送截止临近：{call.year}年度",
+                    f"{name}尚未报送{call.year}年度村级后备干部名册，截止日期为{call.deadline.year}年"
+                    f"{call.deadline.month}月{call.deadline.day}日（含当天还有{left}个工作日）。",
+                    reverse("call_detail", args=[call.pk]),
+                    code,
+                )
+            )
+    return items
+
+
 COLLECTORS = [
     notice_items,
     quarter_items,
@@ -656,6 +696,7 @@ COLLECTORS = [
     age_out_items,
     below_target_items,
     filing_items,
+    roster_items,
 ]
 
 

@@ -386,3 +386,36 @@ def test_records_that_ended_are_not_reminded_about(cast, people):
     scan(cast, TUE_NOV_3)
     assert not got("mentor_missing", subject=f"reserves.reserverecord:{people['a2'].pk}").exists()
     assert not got("training_risk", subject=f"reserves.reserverecord:{people['a2'].pk}").exists()
+
+
+# --- roster submission deadline ------------------------------------------------------------------------------------
+
+
+def test_roster_deadline_reminds_townships_that_have_not_submitted(cast, people):
+    from reports import submissions
+
+    call = submissions.call_create(
+        actor=cast.county_admin, county=cast.county, year=2026, deadline=D(2026, 11, 30)
+    )  # Monday 30 November
+    scan(cast, D(2026, 11, 20))  # Fri: 7 working days through the 30th
+    assert not got("roster_deadline").exists()
+    submissions.submission_submit(actor=cast.township_b_admin, call=call, township=cast.township_b)
+    scan(cast, D(2026, 11, 24))  # Tue: 5 working days left
+    assert recipients("roster_deadline") == TOWNSHIP_A  # township B has submitted
+    assert "截止日期为2026年11月30日" in got("roster_deadline").first().body
+    scan(cast, D(2026, 11, 25))  # once per call and township
+    assert got("roster_deadline").count() == 2
+    scan(cast, D(2026, 12, 1))  # past the deadline: no more (the county sees who is late)
+    assert got("roster_deadline").count() == 2
+
+
+def test_a_returned_roster_is_reminded_about_again(cast, people):
+    from reports import submissions
+
+    call = submissions.call_create(actor=cast.county_admin, county=cast.county, year=2026, deadline=D(2026, 11, 30))
+    sub = submissions.submission_submit(actor=cast.township_a_admin, call=call, township=cast.township_a)
+    scan(cast, D(2026, 11, 24))
+    assert recipients("roster_deadline") == {"tb_admin"}
+    submissions.submission_decide(actor=cast.county_admin, submission=sub, accept=False, reason="少报一人，请更正")
+    scan(cast, D(2026, 11, 25))
+    assert recipients("roster_deadline") == TOWNSHIP_A | {"tb_admin"}
