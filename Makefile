@@ -17,6 +17,7 @@ venv: $(BIN)/python
 demo: venv  ## SQLite, Celery eager, demo data, demo accounts printed, server on :8000
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_demo --if-empty
+	$(BIN)/python manage.py send_reminders --now
 	@echo "\n打开 http://127.0.0.1:8000/ 登录"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
@@ -33,11 +34,17 @@ test: venv lint  ## uses DATABASE_URL/REDIS_URL when set, SQLite and eager Celer
 
 bench: venv  ## city size: 20 counties, 3,000 villages, 14,000 reserves (set DATABASE_URL for PostgreSQL figures)
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py bench --size city
+	$(BIN)/python manage.py bench --size city --keep
+	$(BIN)/python manage.py bench_reports --size city --keep
+	$(BIN)/python manage.py bench_reminders --date 2026-12-07
+	$(BIN)/python manage.py bench_import --size city
 
 bench-tiny: venv
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py bench --size tiny --requests 3
+	$(BIN)/python manage.py bench --size tiny --requests 3 --keep
+	$(BIN)/python manage.py bench_reports --size tiny --keep
+	$(BIN)/python manage.py bench_reminders --date 2026-12-07
+	$(BIN)/python manage.py bench_import --size tiny
 
 worker: venv
 	$(BIN)/celery -A config worker -l info
