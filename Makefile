@@ -37,7 +37,7 @@ bench: venv  ## city size: 20 counties, 3,000 villages, 14,000 reserves (set DAT
 	$(BIN)/python manage.py bench --size city --keep
 	$(BIN)/python manage.py bench_reports --size city --keep
 	$(BIN)/python manage.py bench_reminders --date 2026-12-07
-	$(BIN)/python manage.py bench_import --size city
+	$(BIN)/python manage.py bench_import
 
 bench-tiny: venv
 	$(BIN)/python manage.py migrate --noinput -v0

@@ -165,6 +165,8 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {"task": "reminders.tasks.sweep", "schedule": 300.0},
     # Background export files older than seven days, at 03:00.
     "reports-purge-exports": {"task": "reports.tasks.purge_exports", "schedule": crontab(hour=3, minute=0)},
+    # Import previews (and their uploaded files) expire after 24 hours.
+    "imports-purge": {"task": "imports.tasks.purge_expired", "schedule": 3600.0},
 }
 
 # Tests set this so a missing PostgreSQL/Redis fails instead of skipping.
