@@ -17,6 +17,7 @@ venv: $(BIN)/python
 demo: venv  ## SQLite, Celery eager, demo data, demo accounts printed, server on :8000
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_demo --if-empty
+	$(BIN)/python manage.py load_demo_reports
 	$(BIN)/python manage.py send_reminders --now
 	@echo "\n打开 http://127.0.0.1:8000/ 登录"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

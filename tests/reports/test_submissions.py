@@ -223,3 +223,17 @@ def test_call_detail_query_count_does_not_grow_with_townships_or_submissions(
         unit("township", f"新镇{i}", f"51142520{i}", cast.county)
     assert count() == before
     assert before <= 10
+
+
+def test_demo_reports_show_every_state_of_a_submission(db, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    call_command("load_demo")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_reports")
+    call_command("load_demo_reports")  # a second run adds nothing
+    call = RosterCall.objects.get()
+    assert call.deadline.month == 11 and call.deadline.day == 30
+    states = sorted(RosterSubmission.objects.values_list("state", flat=True))
+    assert states == [RosterSubmission.ACCEPTED, RosterSubmission.SUBMITTED]
+    assert all(s.xlsx and s.pdf and s.people > 0 for s in RosterSubmission.objects.all())
