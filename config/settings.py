@@ -91,6 +91,10 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT spent over a second compiling the dashboards' aggregate queries for a gain of nothing at this
+    # size (measured at city size: the city view 1.2 s with JIT, 0.6 s without).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
@@ -175,6 +179,8 @@ REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES", False)
 # Background exports: their own Celery queue if set (so long PDFs never delay reminders), and how many processes lay
 # out a long PDF side by side (0: one per CPU core).
 EXPORT_QUEUE = env_str("EXPORT_QUEUE", "")
+# Dashboards are cached per page, unit, the user's whole scope, the day and the newest audit entry (0: no cache).
+DASHBOARD_CACHE_SECONDS = int(env_str("DASHBOARD_CACHE_SECONDS", "300") or 0)
 PDF_WORKERS = int(env_str("PDF_WORKERS", "0") or 0)
 
 # Sessions end after 30 idle minutes (refreshed at most once a minute) and 12 hours after login at the latest.

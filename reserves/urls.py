@@ -3,7 +3,6 @@ from django.urls import path
 from reserves import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("people/", views.person_list, name="person_list"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/lookup/", views.id_lookup, name="id_lookup"),

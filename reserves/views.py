@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -61,33 +60,6 @@ def get_record_for_user(request, pk: int, *, write=False) -> ReserveRecord:
 def _require_scope(request, perm):
     if not get_scope(request.user).has(perm):
         raise Http404("页面不存在")
-
-
-@login_required
-def home(request):
-    scope = get_scope(request.user)
-    today = datetime.date.today()
-    units = OrgUnit.objects.filter(pk__in=[g.unit_id for g in scope.grants.values()]).select_related("parent")
-    records = ReserveRecord.objects.for_user(request.user)
-    by_type = records.filter(ended_on__isnull=True).values("reserve_type").annotate(n=Count("id"))
-    type_counts = {row["reserve_type"]: row["n"] for row in by_type}
-    stats = records.aggregate(
-        active=Count("id", filter=Q(ended_on__isnull=True)),
-        used=Count("id", filter=Q(status=C.STATUS_USED)),
-        removed=Count("id", filter=Q(status=C.STATUS_REMOVED)),
-        young=Count("id", filter=Q(ended_on__isnull=True) & selectors.age_band_q("le35", "person__birth_date", today)),
-    )
-    context = {
-        "units": units,
-        "stats": stats,
-        "type_counts": [(label, type_counts.get(key, 0), key) for key, label in C.RESERVE_TYPE_CHOICES],
-        "pairings": MentorPairing.objects.current()
-        .filter(mentor_user=request.user)
-        .select_related("record__person", "record__village")
-        if scope.has(roles.MENTOR)
-        else [],
-    }
-    return render(request, "reserves/home.html", context)
 
 
 def _paginate(request, qs):

@@ -54,6 +54,8 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # client.login() authenticates without a request, which django-axes refuses; the lockout tests turn it on.
     settings.AXES_ENABLED = False
+    # Tests change data without audit entries and reuse primary keys: a cached dashboard could outlive its data.
+    settings.DASHBOARD_CACHE_SECONDS = 0
     # No collectstatic before tests: serve from the source folders.
     settings.STORAGES = settings.STORAGES | {
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

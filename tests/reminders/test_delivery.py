@@ -200,7 +200,8 @@ def _scan_queries(cast, on):
 # years), units, members (4); notices: rounds, uses (2; objections only for ended notices); quarters: this quarter's
 # counts and submissions, the previous quarter's grace deadline (3); appraisals (1); training (1); pairing (1);
 # mentors' entries (1); talks (1); leave (1); absence (1); age-out (the policy's limit only warns: 0); below target
-# (1); filings (1); roster calls (1; the submissions only when a call is open); writing: savepoint, select the rows won, users, addresses, opt-outs, release (6); the digest (not
+# (1); filings (1); roster calls (1; the submissions only when a call is open); writing: savepoint, select the rows
+# won, users, addresses, opt-outs, release (6); the digest (not
 # a Monday: 0); the audit entry (1). Plus the inserts, batched: 1,000 rows a statement on PostgreSQL, fewer on SQLite
 # (its 999-parameter limit), so they grow with the rows written, not with the reads.
 SCAN_QUERIES = 26
