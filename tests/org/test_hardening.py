@@ -87,9 +87,7 @@ def test_the_same_account_from_another_address_is_not_locked(client, cast, axes_
 def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(client, cast, axes_on):
     def body(response):
         text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
-        return re.sub(r'"X-CSRFToken": "[^"]+"', "", text).replace(
-            'value="nobody-here"', 'value="ta_admin"'
-        )
+        return re.sub(r'"X-CSRFToken": "[^"]+"', "", text).replace('value="nobody-here"', 'value="ta_admin"')
 
     unknown = post_login(client, "nobody-here", "wrong-password-1")
     wrong = post_login(Client(), "ta_admin", "wrong-password-1")
