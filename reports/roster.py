@@ -40,7 +40,7 @@ EDUCATION = dict(C.EDUCATION_CHOICES)
 SEX = dict(C.SEX_CHOICES)
 SOURCE = dict(C.SOURCE_CHOICES)
 TYPES = dict(C.RESERVE_TYPE_CHOICES)
-PDF_ROWS_PER_CHUNK = 120  # rows a worker lays out in one WeasyPrint document
+PDF_ROWS_PER_CHUNK = 80  # rows a worker lays out in one WeasyPrint document
 
 
 @dataclass

@@ -201,17 +201,26 @@ def test_a_long_roster_is_laid_out_in_parallel_chunks_with_page_numbers_running_
     assert "测试00" in text and "测试59" in text
 
 
-def test_chunk_worker_failure_is_reported(monkeypatch):
-    with pytest.raises(pdfchunks.PdfRenderError):
-        monkeypatch.setattr(pdfchunks.sys, "executable", "/bin/false")
-        pdfchunks.render_chunks(["<p>a</p>", "<p>b</p>"], workers=2)
+def test_a_failing_layout_worker_is_reported(monkeypatch):
+    import os
+
+    parent, real = os.getpid(), pdfchunks.render_in_process
+
+    def broken_in_children(html):
+        if os.getpid() != parent:
+            raise RuntimeError("排版失败")
+        return real(html)
+
+    monkeypatch.setattr(pdfchunks, "render_in_process", broken_in_children)
+    with pytest.raises(pdfchunks.PdfRenderError, match="排版失败"):
+        pdfchunks.render_chunks(["<p>a</p>", "<p>b</p>", "<p>c</p>", "<p>d</p>"], workers=2)
 
 
 @needs_poppler
 def test_markup_in_values_is_printed_as_text_and_no_file_is_read(cast, tmp_path):
     make_record(make_person(cast.village_a1, name='<img src="file:///etc/passwd">'))
     text = squeeze(pdf_text(roster_pdf(build_roster(cast.village_a1, ON), reveal=False), tmp_path))
-    assert '<imgsrc="file:/' in text and '//etc/passwd">' in text  # the name column wraps it
+    assert '<imgsrc="file:/' in text and 'etc/passwd">' in text  # the name column wraps it
     assert "root:" not in text
 
 

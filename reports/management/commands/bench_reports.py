@@ -4,7 +4,8 @@ render of the same rows.
     manage.py bench_reports --size city|tiny [--keep] [--workers N]
 
 Each scenario runs in a fresh child process (`--run NAME`). Memory: the peak of the child alone (VmHWM), and the
-peak of the child and its PDF layout workers together, sampled every 50 ms (the goal applies to that total). Data
+peak of the child and its PDF layout workers together (by PSS, so pages the forked workers share count once),
+sampled every 250 ms (the goal applies to that total). Data
 comes from generate_city (kept with --keep, else deleted at the end)."""
 
 import datetime
@@ -50,8 +51,20 @@ def _status_kb(pid, field: str) -> int:
     return 0
 
 
+def _pss_kb(pid) -> int:
+    """Proportional set size: a page shared by forked processes counts once in their sum, not once per process."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return _status_kb(pid, "VmRSS")
+
+
 def _tree_rss_mb(root: int) -> float:
-    """Resident memory of a process and all its descendants now (Linux /proc)."""
+    """Memory of a process and all its descendants now (Linux /proc), by PSS."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -65,13 +78,13 @@ def _tree_rss_mb(root: int) -> float:
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += _status_kb(pid, "VmRSS")
+        total += _pss_kb(pid)
         stack.extend(children.get(pid, []))
     return total / 1024
 
 
 class PeakSampler(threading.Thread):
-    """Samples the resident memory of this process and its layout workers every 50 ms: the peak of the sum is what
+    """Samples the memory of this process and its layout workers every 250 ms: the peak of the sum is what
     the export needs at once. (ru_maxrss would count the parent's memory at fork time in every child.)"""
 
     def __init__(self):
@@ -82,7 +95,7 @@ class PeakSampler(threading.Thread):
     def run(self):
         while not self._done.is_set():
             self.peak = max(self.peak, _tree_rss_mb(os.getpid()))
-            self._done.wait(0.05)
+            self._done.wait(0.25)
 
     def stop(self) -> float:
         self._done.set()
