@@ -137,9 +137,15 @@ def render_document(
     writer = PdfWriter()
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part)))
-    footer = PdfReader(io.BytesIO(footer_layer(len(writer.pages), footer_left=footer_left, landscape=landscape)))
-    for page, stamp in zip(writer.pages, footer.pages, strict=True):
-        page.merge_page(stamp)
+    n = len(writer.pages)
+    # The footer pages go into the same writer first, so every stamp refers to one copy of the footer's font
+    # (merging from a separate reader would copy the font into every page), and are dropped after stamping.
+    writer.append(PdfReader(io.BytesIO(footer_layer(n, footer_left=footer_left, landscape=landscape))))
+    for i in range(n):
+        writer.pages[i].merge_page(writer.pages[n + i])
+        writer.pages[i].compress_content_streams()  # merging leaves the page's content uncompressed (4x the size)
+    for i in reversed(range(n, 2 * n)):
+        del writer.pages[i]
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     buf = io.BytesIO()
     writer.write(buf)

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from org.masking import mask_id, mask_phone
 from org.models import OrgUnit
 from reports import cells
-from reports.pdfchunks import render_document
+from reports.pdfchunks import render_document, worker_count
 from reserves import choices as C
 from reserves.models import MentorPairing, ReservePlacement
 
@@ -40,7 +40,10 @@ EDUCATION = dict(C.EDUCATION_CHOICES)
 SEX = dict(C.SEX_CHOICES)
 SOURCE = dict(C.SOURCE_CHOICES)
 TYPES = dict(C.RESERVE_TYPE_CHOICES)
-PDF_ROWS_PER_CHUNK = 80  # rows a worker lays out in one WeasyPrint document
+# Rows per WeasyPrint document: enough chunks to keep every process busy (two per process), but each chunk embeds
+# its own font subsets (about 300 KB for the CJK fonts), so no more chunks than that, and none over the cap (memory).
+PDF_ROWS_PER_CHUNK = 80  # the smallest chunk
+PDF_ROWS_MAX_CHUNK = 400
 
 
 @dataclass
@@ -238,7 +241,8 @@ def roster_pdf(roster: Roster, *, reveal: bool, progress=None, workers: int | No
     name_at = KEYS.index("name")
     for values in body:
         values[name_at] = cells.pad_name(values[name_at])  # 张　三: two-character names aligned, in print only
-    chunks = [body[i : i + PDF_ROWS_PER_CHUNK] for i in range(0, len(body), PDF_ROWS_PER_CHUNK)] or [[]]
+    size = min(PDF_ROWS_MAX_CHUNK, max(PDF_ROWS_PER_CHUNK, -(-len(body) // (2 * worker_count(99, workers)))))
+    chunks = [body[i : i + size] for i in range(0, len(body), size)] or [[]]
     widths = [c[3] for c in COLUMNS]
     htmls = []
     for index, rows in enumerate(chunks):

@@ -188,7 +188,8 @@ def test_pdf_has_title_headers_values_and_embedded_cjk_fonts(cast, pool, tmp_pat
 def test_a_long_roster_is_laid_out_in_parallel_chunks_with_page_numbers_running_across(
     cast, monkeypatch, tmp_path, settings
 ):
-    monkeypatch.setattr(roster, "PDF_ROWS_PER_CHUNK", 25)
+    monkeypatch.setattr(roster, "PDF_ROWS_PER_CHUNK", 10)
+    monkeypatch.setattr(roster, "PDF_ROWS_MAX_CHUNK", 25)
     for i in range(60):
         make_record(make_person(cast.village_a1, name=f"测试{i:02d}"))
     data = roster_pdf(build_roster(cast.village_a1, ON), reveal=False, workers=2)
