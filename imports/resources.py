@@ -38,24 +38,8 @@ from reserves.services import DUPLICATE_ID_MESSAGE
 
 H = {c.key: c.header for c in K.COLUMNS}
 ROW_KEY = "入库"  # errors and notes about the row's reserve record rather than one cell
-UPDATABLE = [
-    "name",
-    "village",
-    "ethnicity",
-    "native_place",
-    "birthplace",
-    "political_status",
-    "party_joined",
-    "work_started",
-    "health",
-    "occupation",
-    "specialty",
-    "education",
-    "school_major",
-    "source_group",
-    "source_group_other",
-    "phone",
-]
+# What an import may change: every field a clerk may enter, except the ID number (the key) and the photo.
+UPDATABLE = [f for f in Person.EDITABLE_FIELDS if f not in ("id_number", "photo")]
 LABELS = {name: str(Person._meta.get_field(name).verbose_name) for name in UPDATABLE}
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\u200e\u200f\ufeff\u00ad"), None)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

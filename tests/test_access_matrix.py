@@ -11,20 +11,10 @@ from PIL import Image
 from tests.conftest import make_person
 from tests.dashboards import matrix as dashboards_matrix
 from tests.imports import matrix as imports_matrix
+from tests.matrix_helpers import ALL, everyone, only  # noqa: F401
 from tests.reminders import matrix as reminders_matrix
 from tests.reports import matrix as reports_matrix
 
-ALL = [
-    "county_admin",
-    "county_staff",
-    "township_a_admin",
-    "township_a_staff",
-    "township_b_admin",
-    "village_secretary",
-    "mentor",
-    "city_viewer",
-    "outsider",
-]
 VIEWERS_OF_A1 = {
     "county_admin",
     "county_staff",
@@ -36,14 +26,6 @@ VIEWERS_OF_A1 = {
 }
 EDITORS_OF_A1 = {"county_admin", "county_staff", "township_a_admin", "township_a_staff"}
 EDITORS = EDITORS_OF_A1 | {"township_b_admin"}
-
-
-def only(allowed, ok=200, other=404):
-    return {role: (ok if role in allowed else other) for role in ALL}
-
-
-def everyone(code=200):
-    return dict.fromkeys(ALL, code)
 
 
 # name -> (method, kwargs key, expected per role, expected for anonymous)

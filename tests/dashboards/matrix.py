@@ -2,25 +2,12 @@
 
 from django.utils import timezone
 
-ALL = [
-    "county_admin",
-    "county_staff",
-    "township_a_admin",
-    "township_a_staff",
-    "township_b_admin",
-    "village_secretary",
-    "mentor",
-    "city_viewer",
-    "outsider",
-]
+from tests.matrix_helpers import ALL, everyone, only  # noqa: F401
+
 COUNTY_VIEWERS = {"county_admin", "county_staff", "city_viewer"}
 TOWNSHIP_A_VIEWERS = COUNTY_VIEWERS | {"township_a_admin", "township_a_staff"}
 VILLAGE_A1_VIEWERS = TOWNSHIP_A_VIEWERS | {"village_secretary"}
 VIEWERS = set(ALL) - {"mentor", "outsider"}
-
-
-def only(allowed, ok=200, other=404):
-    return {role: (ok if role in allowed else other) for role in ALL}
 
 
 ROWS = {

@@ -1,22 +1,9 @@
 """Access-matrix rows for the import pages: every role that may edit people may import; a batch is its uploader's."""
 
-ALL = [
-    "county_admin",
-    "county_staff",
-    "township_a_admin",
-    "township_a_staff",
-    "township_b_admin",
-    "village_secretary",
-    "mentor",
-    "city_viewer",
-    "outsider",
-]
+from tests.matrix_helpers import ALL, everyone, only  # noqa: F401
+
 EDITORS = {"county_admin", "county_staff", "township_a_admin", "township_a_staff", "township_b_admin"}
 UPLOADER = {"township_a_admin"}
-
-
-def only(allowed, ok=200, other=404):
-    return {role: (ok if role in allowed else other) for role in ALL}
 
 
 ROWS = {

@@ -2,26 +2,7 @@
 notifications and settings; a notification belongs to one user (township A's admin here): anyone else gets 404. The
 sent log is the county admin's (the audit-log permission)."""
 
-ALL = [
-    "county_admin",
-    "county_staff",
-    "township_a_admin",
-    "township_a_staff",
-    "township_b_admin",
-    "village_secretary",
-    "mentor",
-    "city_viewer",
-    "outsider",
-]
-
-
-def only(allowed, ok=200, other=404):
-    return {role: (ok if role in allowed else other) for role in ALL}
-
-
-def everyone(code=200):
-    return dict.fromkeys(ALL, code)
-
+from tests.matrix_helpers import ALL, everyone, only  # noqa: F401
 
 ROWS = {
     "notification_list": ("GET", None, everyone(200), 302),

@@ -2,24 +2,11 @@
 
 import datetime
 
-ALL = [
-    "county_admin",
-    "county_staff",
-    "township_a_admin",
-    "township_a_staff",
-    "township_b_admin",
-    "village_secretary",
-    "mentor",
-    "city_viewer",
-    "outsider",
-]
+from tests.matrix_helpers import ALL, everyone, only  # noqa: F401
+
 VIEWERS = set(ALL) - {"mentor", "outsider"}
 COUNTY = {"county_admin", "county_staff"}
 SEE_TOWNSHIP_A = COUNTY | {"township_a_admin", "township_a_staff", "city_viewer"}
-
-
-def only(allowed, ok=200, other=404):
-    return {role: (ok if role in allowed else other) for role in ALL}
 
 
 ROWS = {

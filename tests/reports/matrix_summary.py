@@ -3,17 +3,8 @@
 Without `?unit=` each user gets their default unit (county users the county, the city viewer its first county, a
 township user their township). Village secretaries, mentors and outsiders have no township-level unit: 404."""
 
-ALL = [
-    "county_admin",
-    "county_staff",
-    "township_a_admin",
-    "township_a_staff",
-    "township_b_admin",
-    "village_secretary",
-    "mentor",
-    "city_viewer",
-    "outsider",
-]
+from tests.matrix_helpers import ALL, everyone, only  # noqa: F401
+
 TOWNSHIP_OR_ABOVE = {
     "county_admin",
     "county_staff",
@@ -22,14 +13,6 @@ TOWNSHIP_OR_ABOVE = {
     "township_b_admin",
     "city_viewer",
 }
-
-
-def only(allowed, ok=200, other=404):
-    return {role: (ok if role in allowed else other) for role in ALL}
-
-
-def everyone(code=200):
-    return dict.fromkeys(ALL, code)
 
 
 # A county's or the city's table is built in the background: the download redirects to 我的导出.
