@@ -410,8 +410,39 @@ def _wip(user, unit: OrgUnit, on: datetime.date, links: Links) -> dict:
         "filings_returned": Fig(wip.filings_returned, links.scoped(unit, "filing_list", state="returned")),
         "week_end": S.week_end(on),
         "any_chain": any(f.n for _label, _total, states in chains for _s, f in states),
+        "roster": _roster_status(unit, on),
     }
     return out
+
+
+def _roster_status(unit: OrgUnit, on: datetime.date) -> dict | None:
+    """This year's roster submission (seed 000) as the county or a township sees it; one query without a call, three
+    with one."""
+    from django.db.models import Count
+
+    from reports.models import RosterCall, RosterSubmission
+
+    county = county_above(unit)
+    if county is None or unit.level not in (roles.COUNTY, roles.TOWNSHIP):
+        return None
+    call = RosterCall.objects.filter(county=county, year=on.year).first()
+    if call is None:
+        return None
+    counts = (
+        RosterSubmission.objects.filter(call=call, township__code__startswith=unit.code)
+        .exclude(state=RosterSubmission.RETURNED)
+        .aggregate(
+            submitted=Count("id"),
+            accepted=Count("id", filter=Q(state=RosterSubmission.ACCEPTED)),
+            late=Count("id", filter=Q(submitted_at__date__gt=call.deadline)),
+        )
+    )
+    townships = (
+        OrgUnit.objects.filter(level=roles.TOWNSHIP, code__startswith=unit.code, parent=county)
+        .current(call.deadline)
+        .count()
+    )
+    return {"call": call, "townships": townships, **counts, "url": reverse("call_detail", args=[call.pk])}
 
 
 # --- the village view --------------------------------------------------------------------------------------------

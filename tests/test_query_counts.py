@@ -33,7 +33,7 @@ PAGES = {
     "record_list": ("county_admin", {}, 6),
     "person_list": ("township_a_admin", {}, 7),
     # The township dashboard (dashboards/, see tests/dashboards/test_query_counts.py for the list of queries).
-    "home": ("township_a_admin", {}, 17),
+    "home": ("township_a_admin", {}, 18),
     "account_list": ("county_admin", {}, 7),
     "leader_list": ("township_a_admin", {}, 5),
     "audit_list": ("county_admin", {}, 5),

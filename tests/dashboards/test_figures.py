@@ -200,3 +200,24 @@ def test_a_policy_without_an_age_limit_or_talk_rules(client, world):
     rows = {r.person.name: r.lacks for r in client.get(reverse("home")).context["rows"]}
     assert "12个月内将超过年龄上限" not in rows["王二"]
     assert "缺少乡镇领导联系人和村干部结对" in rows["王二"]
+
+
+def test_the_years_roster_submission_shows_on_the_county_and_township_dashboards(world, client):
+    from reports import submissions
+
+    cast = world.cast
+    assert county_page(world)["wip"]["roster"] is None  # no call this year: no panel
+    call = submissions.call_create(
+        actor=cast.county_admin, county=cast.county, year=TODAY.year, deadline=datetime.date(TODAY.year, 11, 30)
+    )
+    sub = submissions.submission_submit(actor=cast.township_a_admin, call=call, township=cast.township_a)
+    submissions.submission_decide(actor=cast.county_admin, submission=sub, accept=True)
+    roster = county_page(world)["wip"]["roster"]
+    assert (roster["submitted"], roster["townships"], roster["accepted"]) == (1, 2, 1)
+    assert roster["late"] == (1 if call.deadline < TODAY else 0)
+    client.force_login(cast.county_admin)
+    body = client.get(reverse("home")).content.decode()
+    assert f"{TODAY.year}年度名册报送" in body and "已报送 1 / 2 个乡镇" in body
+    assert reverse("call_detail", args=[call.pk]) in body
+    township = panels.unit_dashboard(cast.township_b_admin, cast.township_b, TODAY)["wip"]["roster"]
+    assert (township["submitted"], township["townships"]) == (0, 1)

@@ -15,8 +15,9 @@ HALF = 1 if TODAY.month <= 6 else 2
 # Every page: session, user, guardian grants (3). Then:
 # county / township dashboard: unit, policy versions, child units, villages and their pool on the trend dates (2:
 # coverage and trend), structure and source groups by child, training gaps, mentoring gaps, last quarter's missing
-# opinions (unit and each child in one), records by type and status, work in progress (one UNION) = 14; a township
-# also shows the quarter it is reviewing (opinions entered, its submission, the calendar for the deadline) = 17;
+# opinions (unit and each child in one), records by type and status, work in progress (one UNION), the year's roster
+# call (1; with a call, its submissions and the townships: 2 more) = 15; a township also shows the quarter it is
+# reviewing (opinions entered, its submission, the calendar for the deadline) = 18;
 # city: no type/status table, one training and one mentoring query per policy group (one here) = 13;
 # village view: unit, policies, the village's reserves with every rule annotated, structure, villages and pool (2),
 # this quarter's opinions, training, mentoring, work in progress = 13;
@@ -26,8 +27,8 @@ HALF = 1 if TODAY.month <= 6 else 2
 # and exits, training, talks, mentoring entries, the quarters' reviews, the saved report = 16; the PDF adds the
 # audit entry = 17.
 PAGES = [
-    ("county_admin", "home", {}, 14),
-    ("township_a_admin", "home", {}, 17),  # + the quarter under review: counts, submission, calendar
+    ("county_admin", "home", {}, 15),
+    ("township_a_admin", "home", {}, 18),  # + the quarter under review: counts, submission, calendar
     ("city_viewer", "home", {}, 13),
     ("village_secretary", "home", {}, 13),
     ("mentor", "home", {}, 4),
