@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -94,9 +95,14 @@ def _unit_code(user) -> str:
 # --- sessions ---------------------------------------------------------------------------------------------------------
 
 
+BACKGROUND_HEADER = "X-Background"
+
+
 class SessionLimitsMiddleware:
     """Idle timeout (SESSION_COOKIE_AGE, refreshed at most once a minute) and an absolute lifetime from login
-    (SESSION_ABSOLUTE_SECONDS), whichever comes first."""
+    (SESSION_ABSOLUTE_SECONDS), whichever comes first. Requests a page makes by itself (the bell's count, a progress
+    bar's polling: htmx sends `X-Background: 1` for them) do not count as activity, or an open tab would never time
+    out; when the session has ended they get an empty 204 instead of the login page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -108,15 +114,18 @@ class SessionLimitsMiddleware:
             session = request.session
             login_at = session.get(LOGIN_AT, now)
             seen_at = session.get(SEEN_AT, now)
+            background = request.headers.get(BACKGROUND_HEADER) == "1"
             if now - login_at > settings.SESSION_ABSOLUTE_SECONDS or now - seen_at > settings.SESSION_COOKIE_AGE:
                 logout(request)
+                if background:
+                    return HttpResponse(status=204)
                 from django.contrib import messages
 
                 messages.info(request, "登录已过期，请重新登录。")
                 return redirect(f"{reverse('login')}?next={request.path}")
             if LOGIN_AT not in session:
                 session[LOGIN_AT] = now
-            if now - seen_at >= SEEN_REFRESH.total_seconds() or SEEN_AT not in session:
+            if not background and (now - seen_at >= SEEN_REFRESH.total_seconds() or SEEN_AT not in session):
                 session[SEEN_AT] = now  # modifies the session: saved, and its expiry moves on
         return self.get_response(request)
 

@@ -291,3 +291,23 @@ def test_error_pages_are_plain_and_in_chinese(client, cast, settings):
     csrf.force_login(cast.township_a_admin)
     response = csrf.post("/people/new/", {"name": "x"})
     assert response.status_code == 403 and "缺少安全校验" in response.content.decode()
+
+
+def test_a_tab_left_open_polling_the_bell_still_times_out(client, cast):
+    bell = reverse("notification_bell")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        post_login(client, "ta_admin", PASSWORD)
+    for minutes in range(2, 30, 2):  # the bell asks every two minutes: that is not activity
+        with time_machine.travel(start + datetime.timedelta(minutes=minutes), tick=False):
+            assert client.get(bell, HTTP_X_BACKGROUND="1", HTTP_HX_REQUEST="true").status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=31), tick=False):
+        response = client.get(bell, HTTP_X_BACKGROUND="1", HTTP_HX_REQUEST="true")
+        assert response.status_code == 204 and response.content == b""  # no login page swapped into the badge
+        assert client.get("/").status_code == 302
+
+
+def test_the_bell_and_progress_polling_say_they_are_background_requests(client, cast, people):
+    client.force_login(cast.township_a_admin)
+    page = client.get("/").content.decode()
+    assert 'hx-headers=\'{"X-Background": "1"}\'' in page
