@@ -31,7 +31,7 @@ def worker_count(chunks: int, workers: int | None = None) -> int:
     return max(1, min(wanted, chunks))
 
 
-def _forked_worker(pairs: list[tuple[Path, Path]], htmls: list[str]) -> None:
+def _forked_worker(pairs: list[tuple[Path, Path]], htmls: list[str], render) -> None:
     """In a forked child: take chunks from the front until none is left, write each PDF atomically, and leave without
     running the parent's clean-up (atexit handlers, open database connections)."""
     code = 0
@@ -39,7 +39,7 @@ def _forked_worker(pairs: list[tuple[Path, Path]], htmls: list[str]) -> None:
         for i, (_, target) in enumerate(pairs):
             if claim(str(target)):
                 part = Path(f"{target}.part")
-                part.write_bytes(render_in_process(htmls[i]))
+                part.write_bytes(render(htmls[i]))
                 os.replace(part, target)
     except Exception as exc:  # noqa: BLE001  (reported to the parent through the exit code and a file)
         Path(pairs[0][1].parent, f"error-{os.getpid()}.txt").write_text(f"{type(exc).__name__}: {exc}")
@@ -48,17 +48,24 @@ def _forked_worker(pairs: list[tuple[Path, Path]], htmls: list[str]) -> None:
         os._exit(code)
 
 
-def render_chunks(htmls: list[str], *, workers: int | None = None, progress=None) -> list[bytes]:
+def render_chunks(htmls: list[str], *, workers: int | None = None, progress=None, render=None) -> list[bytes]:
     """Each HTML chunk as PDF bytes, in order. With more than one worker, this process forks the others once
     WeasyPrint is loaded and warm (a fresh `python -m reports.pdfworker` would spend about 0.75 s importing and
     finding fonts); the children take chunks from the front, this process from the back, a claim file per chunk
     keeping each to one taker, so all finish together. Fork, not multiprocessing: a Celery prefork child is a daemon,
-    and daemons may not have multiprocessing children. Without os.fork, plain worker subprocesses do the same."""
+    and daemons may not have multiprocessing children. Without os.fork, plain worker subprocesses do the same.
+
+    `render` (HTML -> PDF bytes) defaults to the fetch-nothing renderer; a caller whose chunks load files (the
+    纪实表's photos) passes notices.pdf.html_to_pdf, which forked children run as they are."""
     n = worker_count(len(htmls), workers)
+    if render is None:
+        render = render_in_process
+    elif not hasattr(os, "fork"):  # pragma: no cover  (the worker subprocess only knows the default renderer)
+        n = 1
     if n == 1:
         out = []
         for i, html in enumerate(htmls):
-            out.append(render_in_process(html))
+            out.append(render(html))
             if progress:
                 progress((i + 1) / len(htmls))
         return out
@@ -66,11 +73,11 @@ def render_chunks(htmls: list[str], *, workers: int | None = None, progress=None
         pairs = [(Path(tmp, f"{i:05d}.html"), Path(tmp, f"{i:05d}.pdf")) for i in range(len(htmls))]
         pids, procs = [], []
         if hasattr(os, "fork"):
-            render_in_process(WARM_UP)  # load fonts once, before the children inherit them
+            render(WARM_UP)  # load fonts once, before the children inherit them
             for _ in range(n - 1):
                 pid = os.fork()
                 if pid == 0:
-                    _forked_worker(pairs, htmls)
+                    _forked_worker(pairs, htmls, render)
                 pids.append(pid)
         else:  # pragma: no cover  (no fork on this platform)
             for (source, _), html in zip(pairs, htmls, strict=True):
@@ -89,7 +96,7 @@ def render_chunks(htmls: list[str], *, workers: int | None = None, progress=None
         try:
             for i in reversed(range(len(pairs))):
                 if claim(str(pairs[i][1])):
-                    out[i] = render_in_process(htmls[i])
+                    out[i] = render(htmls[i])
                     report()
             for pid in pids:
                 codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))

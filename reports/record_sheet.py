@@ -8,18 +8,12 @@ see them and audits the export)."""
 
 import io
 import math
-import os
 import re
-import subprocess
-import sys
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import quote
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.drawing.image import Image as XLImage
@@ -37,7 +31,7 @@ from notices.pdf import MEDIA_PREFIX, html_to_pdf
 from org.audit import audit
 from org.masking import mask_id, mask_phone
 from reports.cells import clean, set_text, ym
-from reports.pdfchunks import worker_count
+from reports.pdfchunks import render_chunks, worker_count
 from reserves.models import Person, ReserveRecord
 from training.selectors import practice_by_record, trainings_by_record
 
@@ -502,69 +496,13 @@ def item(sheet: Sheet, *, reveal: bool, photo_src: str) -> dict:
     }
 
 
-# Below this many sheets one process is quicker than starting workers (each spends ~1 s importing Django and
-# WeasyPrint); above it the sheets are laid out in parallel, which is nearly all of the time (~0.2 s CPU a sheet).
+# Below this many sheets one process is quicker than sharing the work; above it the sheets are laid out in parallel
+# (reports.pdfchunks), which is nearly all of the time (~0.2 s CPU a sheet).
 PARALLEL_FROM = 12
-
-# A worker process: lays out each HTML file with the confined fetcher (photos from MEDIA_ROOT, nothing else) and
-# writes the PDF beside it. Plain subprocesses: a Celery prefork child is a daemon and may not fork
-# multiprocessing children.
-_WORKER = """
-import sys
-
-import django
-
-django.setup()
-from notices.pdf import html_to_pdf
-for pair in sys.argv[1:]:
-    source, target = pair.split("|", 1)
-    with open(source, encoding="utf-8") as f:
-        pdf = html_to_pdf(f.read())
-    with open(target, "wb") as f:
-        f.write(pdf)
-"""
 
 
 def _html(items: list[dict]) -> str:
     return render_to_string(PDF_TEMPLATE, {"items": items, "title": TITLE})
-
-
-def _render_parallel(htmls: list[str]) -> list[bytes]:
-    """The first chunk here, the others in worker processes at the same time; PDFs in order."""
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),  # the child reads the same photos as this process
-    }
-    with tempfile.TemporaryDirectory(prefix="record-sheets-") as tmp:
-        procs = []
-        for i, html in enumerate(htmls[1:], start=1):
-            source, target = Path(tmp, f"{i}.html"), Path(tmp, f"{i}.pdf")
-            source.write_text(html, encoding="utf-8")
-            procs.append(
-                (
-                    target,
-                    subprocess.Popen(
-                        [sys.executable, "-c", _WORKER, f"{source}|{target}"],
-                        cwd=settings.BASE_DIR,
-                        env=env,
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.PIPE,
-                    ),
-                )
-            )
-        try:
-            parts = [html_to_pdf(htmls[0])]
-            for target, proc in procs:
-                _, err = proc.communicate()
-                if proc.returncode != 0:
-                    raise RuntimeError(f"纪实表PDF生成失败：{err.decode('utf-8', 'replace')[-500:]}")
-                parts.append(target.read_bytes())
-        finally:
-            for _, proc in procs:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-        return parts
 
 
 def sheets_pdf(sheets: list[Sheet], *, reveal: bool, workers: int | None = None) -> bytes:
@@ -575,7 +513,10 @@ def sheets_pdf(sheets: list[Sheet], *, reveal: bool, workers: int | None = None)
     if n == 1:
         return html_to_pdf(_html(items))
     size = math.ceil(len(items) / n)
-    parts = _render_parallel([_html(items[i : i + size]) for i in range(0, len(items), size)])
+    # html_to_pdf: the photos come through the confined fetcher, in the forked workers as here.
+    parts = render_chunks(
+        [_html(items[i : i + size]) for i in range(0, len(items), size)], workers=n, render=html_to_pdf
+    )
     writer = PdfWriter()
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part)))
