@@ -60,14 +60,22 @@ class Roster:
         return f"{self.unit.name}村级后备干部名册"
 
 
-def roster_rows(unit: OrgUnit, on: datetime.date) -> list[dict]:
-    """The 名册 rows of `unit`'s subtree on `on`: one per reserve record in the pool that day, by where it was placed
-    that day (a later transfer or removal does not change it), ordered township → village → name. Two queries."""
-    placed = (
+def _placed(unit: OrgUnit, on: datetime.date):
+    """Placements in `unit`'s subtree on `on` of records in the pool that day."""
+    return (
         ReservePlacement.objects.filter(start__lte=on, village__code__startswith=unit.code)
         .filter(Q(end__isnull=True) | Q(end__gt=on))
         .filter(record__entered_on__lte=on)
         .filter(Q(record__ended_on__isnull=True) | Q(record__ended_on__gt=on))
+    )
+
+
+def roster_rows(unit: OrgUnit, on: datetime.date, limit: int | None = None) -> list[dict]:
+    """The 名册 rows of `unit`'s subtree on `on`: one per reserve record in the pool that day, by where it was placed
+    that day (a later transfer or removal does not change it), ordered township → village → name; the first `limit`
+    only when given. Two queries."""
+    placed = (
+        _placed(unit, on)
         .order_by("village__code", "record__person__name", "record_id")
         .values_list(
             "record_id",
@@ -85,6 +93,8 @@ def roster_rows(unit: OrgUnit, on: datetime.date) -> list[dict]:
             "record__person__phone",
         )
     )
+    if limit is not None:
+        placed = placed[:limit]
     rows = []
     for i, (rid, rtype, village, township, name, sex, birth, joined, edu, source, other, id_no, phone) in enumerate(
         placed.iterator(chunk_size=2000), start=1
@@ -112,7 +122,7 @@ def roster_rows(unit: OrgUnit, on: datetime.date) -> list[dict]:
         mentors = defaultdict(list)
         pairings = (
             MentorPairing.objects.current(on)
-            .filter(record_id__in=placed.values("record_id"))
+            .filter(record_id__in=[row["record"] for row in rows] if limit is not None else placed.values("record_id"))
             .order_by("record_id", "start", "id")
             .values_list("record_id", "mentor_name", "mentor_user__display_name", "mentor_user__username", "post")
         )
@@ -132,6 +142,13 @@ def explain_empty(unit: OrgUnit, on: datetime.date) -> str:
         first_text = cells.cn_date(first)
         return f"{cells.cn_date(on)}早于{unit.name}在系统中的第一条记录（{first_text}），该日期无在库后备干部。"
     return f"{cells.cn_date(on)}{unit.name}无在库后备干部。"
+
+
+def roster_preview(unit: OrgUnit, on: datetime.date, limit: int) -> tuple[Roster, int]:
+    """The first `limit` rows and how many there are in all (the page shows a few; the files have them all)."""
+    rows = roster_rows(unit, on, limit=limit)
+    total = _placed(unit, on).count() if len(rows) == limit else len(rows)
+    return Roster(unit=unit, on=on, rows=rows, explanation="" if rows else explain_empty(unit, on)), total
 
 
 def build_roster(unit: OrgUnit, on: datetime.date) -> Roster:

@@ -19,7 +19,7 @@ from reports import exports
 from reports import submissions as subs
 from reports.forms_roster import CallForm, ReturnForm, RosterForm
 from reports.models import ExportJob, RosterCall, RosterSubmission
-from reports.roster import HEADERS, build_roster, output_rows, roster_pdf, roster_xlsx
+from reports.roster import HEADERS, build_roster, output_rows, roster_pdf, roster_preview, roster_xlsx
 
 PREVIEW_ROWS = 30
 
@@ -53,12 +53,13 @@ def roster(request):
             context["form"] = form
     if form.is_bound and form.is_valid():
         unit, on = form.cleaned_data["unit"], form.cleaned_data["on"]
-        result = build_roster(unit, on)
+        result, total = roster_preview(unit, on, PREVIEW_ROWS)
         context.update(
             {
                 "roster": result,
-                "preview": output_rows(result.rows[:PREVIEW_ROWS], reveal=False),
-                "more": max(0, len(result.rows) - PREVIEW_ROWS),
+                "total": total,
+                "preview": output_rows(result.rows, reveal=False),
+                "more": max(0, total - PREVIEW_ROWS),
                 "immediate": unit.level == roles.VILLAGE,
                 "years": list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
             }

@@ -392,3 +392,14 @@ def test_record_sheets_of_another_township_are_refused(client, cast, pool):
         reverse("record_sheets_export"), {"unit": cast.township_a.pk, "year": "2026", "fmt": "zip"}, follow=True
     )
     assert "请选择单位" in response.content.decode() and not ExportJob.objects.exists()
+
+
+def test_the_page_previews_thirty_rows_and_counts_them_all(client, cast, pool):
+    for i in range(35):
+        make_record(make_person(cast.village_a1, name=f"多{i:02d}"), mentor=cast.mentor)
+    client.force_login(cast.county_admin)
+    response = client.get(reverse("roster"), {"unit": cast.county.pk, "on": ON.isoformat()})
+    body = response.content.decode()
+    assert "共40人" in body and "另有10人" in body
+    assert len(response.context["preview"]) == 30
+    assert response.context["preview"][0][0] == 1 and response.context["preview"][-1][0] == 30
