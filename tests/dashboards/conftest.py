@@ -140,3 +140,48 @@ def add_reserves(cast, n: int, start: int = 0):
             mentor=cast.mentor if i % 2 else None,
         )
     return ReserveRecord.objects.count()
+
+
+@pytest.fixture
+def busy(world):
+    """The world with work in flight: a selection round, a removal, a filing and a notice."""
+    from notices.services import notice_post
+    from reserves.filings import filing_submit
+    from selection import services as selection
+    from tests.lifecycle.conftest import propose_removal
+
+    cast = world.cast
+    round_ = selection.round_open(
+        actor=cast.township_a_admin,
+        township=cast.township_a,
+        villages=[cast.village_a1],
+        kind="qs",
+        reserve_type="village_reserve",
+        title="选拔",
+        announcement="x",
+        announced_on=TODAY,
+        nomination_deadline=TODAY + datetime.timedelta(days=7),
+    )
+    propose_removal(cast, world.people["p2"])
+    notice_post(
+        actor=cast.township_a_admin,
+        kind="candidate",
+        unit=cast.township_a,
+        county=cast.county,
+        subject=round_.subject,
+        title="公示",
+        body="x",
+        start=TODAY,
+        working_days=1,
+        posting_day_counts=True,
+        places=[(cast.village_a1, "兰沟村公示栏")],
+    )
+    filing_submit(
+        actor=cast.township_a_admin,
+        kind="selection",
+        subject=round_.subject,
+        title="备案",
+        unit=cast.township_a,
+        county=cast.county,
+    )
+    return world

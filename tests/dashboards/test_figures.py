@@ -125,46 +125,11 @@ def test_removals_replenished_this_year(world):
     assert a.on_time is None or a.on_time is False  # nothing submitted
 
 
-def test_work_in_progress(world):
-    from notices.services import notice_post
-    from reserves.filings import filing_submit
-    from selection import services as selection
-    from tests.lifecycle.conftest import propose_removal
+def test_work_in_progress(busy):
+    from notices.models import Notice
 
-    cast = world.cast
-    round_ = selection.round_open(
-        actor=cast.township_a_admin,
-        township=cast.township_a,
-        villages=[cast.village_a1],
-        kind="qs",
-        reserve_type="village_reserve",
-        title="选拔",
-        announcement="x",
-        announced_on=TODAY,
-        nomination_deadline=TODAY + datetime.timedelta(days=7),
-    )
-    propose_removal(cast, world.people["p2"])
-    notice = notice_post(
-        actor=cast.township_a_admin,
-        kind="candidate",
-        unit=cast.township_a,
-        county=cast.county,
-        subject=round_.subject,
-        title="公示",
-        body="x",
-        start=TODAY,
-        working_days=1,
-        posting_day_counts=True,
-        places=[(cast.village_a1, "兰沟村公示栏")],
-    )
-    filing_submit(
-        actor=cast.township_a_admin,
-        kind="selection",
-        subject=round_.subject,
-        title="备案",
-        unit=cast.township_a,
-        county=cast.county,
-    )
+    world = busy
+    notice = Notice.objects.get()
     wip = county_page(world)["wip"]
     assert [(label, f.n) for label, f in wip["rounds"]] == [("发布公告、三推", 1)]
     removal_label, removal_total, states = wip["chains"][0]
