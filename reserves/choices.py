@@ -85,3 +85,16 @@ MENTOR_KIND_CHOICES = [
 ]
 
 AGE_BANDS = [("le35", "35岁及以下"), ("36_45", "36至45岁"), ("gt45", "45岁以上")]
+
+# Training forms (QS §二(二)1). Owned here because the county policy names which forms count
+# (CountyPolicy.training_counting_forms); training/models.py uses the same list for its events.
+TRAINING_FORM_CHOICES = [
+    ("concentrated", "集中培训"),
+    ("party_school", "县委党校"),
+    ("night_school", "农民夜校"),
+    ("degree_skills", "学历技能学习"),
+    ("outside_county", "县外培训"),
+    ("meeting", "以会代训"),
+    ("online", "在线学习"),
+]
+TRAINING_FORM_LABELS = dict(TRAINING_FORM_CHOICES)

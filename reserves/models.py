@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -156,6 +157,8 @@ class ReserveRecord(models.Model):
     )
     eligibility = models.JSONField("入库时资格审查结果", default=list, blank=True)
     eligibility_override = models.CharField("资格例外说明", max_length=500, blank=True)
+    # The 名册's 备注 column (附件1): the county's or township's own remark on this record, printed as written.
+    note = models.CharField("备注", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -283,27 +286,45 @@ class CountyPolicy(models.Model):
     WINDOW_CHOICES = [(WINDOW_ROLLING, "自入库起滚动计算"), (WINDOW_CALENDAR, "每个自然年")]
     MENTOR_ONE, MENTOR_PAIR = "one", "leader_and_cadre"
     MENTOR_CHOICES = [(MENTOR_ONE, "至少1名帮带干部"), (MENTOR_PAIR, "1名乡镇领导联系＋1名村干部结对")]
+    # How training days meet training_min_days: one training alone (QS "1次…不少于5天"); one training or the sessions
+    # of one 轮训 programme together (3YR "全覆盖轮训一遍…不少于3天"); every counting training of the window added up
+    # (how versions stored before the rule flags read it; kept so their history does not change).
+    COUNT_SINGLE, COUNT_PROGRAMME, COUNT_SUM = "single", "programme", "sum"
+    COUNT_MODE_CHOICES = [
+        (COUNT_SINGLE, "须有1次培训达到最少天数"),
+        (COUNT_PROGRAMME, "1次培训或同一轮训班各期合计达到最少天数"),
+        (COUNT_SUM, "周期内各次培训合计达到最少天数"),
+    ]
 
     county = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="policies")
     effective_from = models.DateField("生效日期")
     preset = models.CharField("依据", max_length=20, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
 
-    target_village_reserve = models.PositiveSmallIntegerField("每村村级后备干部目标数", default=2)
+    # Rules: duties a seed imposes. Each has an explicit on/off flag (`*_on`, or the talk booleans, or
+    # `ql7_checklist`) and, when on, the values after it. reserves/policy.py RULES names them and their seed phrases;
+    # every consumer asks the flag, never "is the value zero".
+    target_on = models.BooleanField("每村储备目标", default=False)
+    target_village_reserve = models.PositiveSmallIntegerField("每村村级后备干部目标数", default=0)
     target_secretary_reserve = models.PositiveSmallIntegerField("每村书记后备力量目标数", default=0)
     target_committee_reserve = models.PositiveSmallIntegerField("每村“两委”后备力量目标数", default=0)
 
+    age_on = models.BooleanField("年龄条件", default=False)
     age_limit = models.PositiveSmallIntegerField("年龄上限（周岁）", null=True, blank=True)
-    age_mode = models.CharField("年龄条件", max_length=10, choices=MODE_CHOICES, default=WARN)
-    young_per_village = models.BooleanField("每村至少1名35岁以下", default=False)
-    young_age = models.PositiveSmallIntegerField("“年轻”年龄线", default=35)
+    age_mode = models.CharField("不符合年龄条件时", max_length=10, choices=MODE_CHOICES, default=WARN)
+    young_per_village = models.BooleanField("每村至少1名年轻书记后备力量", default=False)
+    young_age = models.PositiveSmallIntegerField("“年轻”年龄线（周岁）", default=35)
+    education_on = models.BooleanField("学历条件", default=False)
     education_floor = models.CharField("最低学历", max_length=20, choices=C.EDUCATION_CHOICES, blank=True)
-    education_mode = models.CharField("学历条件", max_length=10, choices=MODE_CHOICES, default=BLOCK)
+    education_mode = models.CharField("不符合学历条件时", max_length=10, choices=MODE_CHOICES, default=WARN)
+    party_on = models.BooleanField("党员条件", default=False)
     party_requirement = models.CharField("党员要求", max_length=10, choices=PARTY_CHOICES, default=PARTY_NONE)
-    party_mode = models.CharField("党员条件", max_length=10, choices=MODE_CHOICES, default=WARN)
-    ql7_checklist = models.BooleanField("使用十种不得确定情形清单", default=False)
+    party_mode = models.CharField("不符合党员条件时", max_length=10, choices=MODE_CHOICES, default=WARN)
+    ql7_checklist = models.BooleanField("十种不得确定为后备干部的情形", default=False)
+    reselection_ban_on = models.BooleanField("取消资格后限制再选拔", default=False)
     reselection_ban_years = models.PositiveSmallIntegerField("取消资格后不得再选拔年限", default=0)
 
+    # Settings: procedure every county needs whatever its seed. Never "off"; nonsense is refused in clean().
     notice_candidate_days = models.PositiveSmallIntegerField("考察对象公示（工作日）", default=3)
     notice_village_days = models.PositiveSmallIntegerField("村内公示（工作日）", default=3)
     notice_use_days = models.PositiveSmallIntegerField("择优使用公示（工作日）", default=5)
@@ -312,23 +333,37 @@ class CountyPolicy(models.Model):
     vote_scale = models.CharField("测评票种", max_length=20, choices=VOTE_CHOICES, default=VOTE_FOUR)
     quorum_percent = models.PositiveSmallIntegerField("实到人数须超过应到人数的（%）", default=50)
     selection_filing_required = models.BooleanField("选拔结果先报县委组织部备案再入库", default=False)
+    quarter_grace_working_days = models.PositiveSmallIntegerField("季度评议宽限（工作日）", default=10)
+    filing_wait_working_days = models.PositiveSmallIntegerField("备案等待提醒（工作日）", default=5)
+    training_counting_forms = models.JSONField("计入的培训方式", default=list, blank=True)
 
-    training_window = models.CharField("培训周期", max_length=10, choices=WINDOW_CHOICES, default=WINDOW_ROLLING)
-    training_window_years = models.PositiveSmallIntegerField("培训周期（年）", default=3)
-    training_min_days = models.DecimalField("单次培训最少天数", max_digits=4, decimal_places=1, default=5)
-    training_counting_forms = models.JSONField("计入集中培训的培训方式", default=list, blank=True)
+    training_on = models.BooleanField("培训要求", default=False)
+    training_window = models.CharField("培训周期", max_length=10, choices=WINDOW_CHOICES, default=WINDOW_CALENDAR)
+    training_window_years = models.PositiveSmallIntegerField("培训周期（年）", default=1)
+    training_min_days = models.DecimalField("培训最少天数", max_digits=4, decimal_places=1, default=0)
+    training_count_mode = models.CharField(
+        "培训天数的计算", max_length=10, choices=COUNT_MODE_CHOICES, default=COUNT_SINGLE
+    )
+    shadowing_on = models.BooleanField("到乡镇跟班学习", default=False)
     shadowing_days_per_year = models.PositiveSmallIntegerField("每年到乡镇跟班学习天数", default=0)
+    mentor_on = models.BooleanField("结对帮带", default=False)
     mentor_rule = models.CharField("结对要求", max_length=20, choices=MENTOR_CHOICES, default=MENTOR_ONE)
-    talk_full_coverage_yearly = models.BooleanField("乡镇党委书记每年全覆盖谈心谈话", default=True)
+    talk_full_coverage_yearly = models.BooleanField("乡镇党委书记每年全覆盖谈心谈话", default=False)
     talk_township_half_yearly = models.BooleanField("乡镇每半年逐一谈话", default=False)
     talk_collective_yearly = models.BooleanField("每年一次集体谈话", default=False)
     talk_mentor_monthly = models.BooleanField("导师每月了解情况", default=False)
+    quarter_review_on = models.BooleanField("季度评议", default=False)
+    quarter_mentoring_on = models.BooleanField("每季度结对帮扶记录", default=False)
+    annual_appraisal_on = models.BooleanField("年度考核（评估）", default=False)
 
+    leave_routing_on = models.BooleanField("请销假分级审批", default=False)
     leave_village_max_days = models.PositiveSmallIntegerField("村党组织书记可批假天数", default=1)
+    absence_on = models.BooleanField("缺勤取消资格界限", default=False)
     absence_consecutive_days = models.PositiveSmallIntegerField("连续缺勤超过（天）", default=15)
     absence_year_days = models.PositiveSmallIntegerField("一年累计缺勤超过（天）", default=30)
+    inability_report_on = models.BooleanField("不能履职情况报告", default=False)
     report_inability_days = models.PositiveSmallIntegerField("不能履职情况报告时限（天）", default=5)
-    quarter_grace_working_days = models.PositiveSmallIntegerField("季度评议宽限（工作日）", default=10)
+    stipend_on = models.BooleanField("后备干部补贴", default=False)
     stipend_county_monthly = models.PositiveIntegerField("县级补贴（元/月）", default=0)
     stipend_township_monthly = models.PositiveIntegerField("乡镇补贴（元/月）", default=0)
 
@@ -348,7 +383,64 @@ class CountyPolicy(models.Model):
     def __str__(self):
         return f"{self.county.name} {self.effective_from:%Y-%m-%d} 起施行"
 
+    def clean(self):
+        """Refuse nonsense: a setting is never "off", and a rule that is on has the values it needs."""
+        errors = {}
+
+        def need(field, ok, message):
+            if not ok:
+                errors.setdefault(field, message)
+
+        for name in ("notice_candidate_days", "notice_village_days", "notice_use_days"):
+            value = getattr(self, name)
+            need(name, value is not None and 1 <= value <= 30, "公示时间须为1至30个工作日。")
+        need("quorum_percent", self.quorum_percent is not None and 1 <= self.quorum_percent <= 99, "须为1至99。")
+        need("quarter_grace_working_days", (self.quarter_grace_working_days or 0) <= 60, "宽限期不能超过60个工作日。")
+        need(
+            "filing_wait_working_days",
+            self.filing_wait_working_days is not None and 1 <= self.filing_wait_working_days <= 60,
+            "须为1至60个工作日。",
+        )
+        if self.target_on:
+            need(
+                "target_village_reserve",
+                any(self.target_for(t) for t in ("village_reserve", "secretary_reserve", "committee_reserve")),
+                "开启“每村储备目标”时，至少为一种后备干部类型设置目标数。",
+            )
+        if self.age_on:
+            need("age_limit", self.age_limit is not None and 18 <= self.age_limit <= 70, "请填写18至70之间的年龄上限。")
+            need("young_age", 18 <= (self.young_age or 0) <= 60, "请填写18至60之间的年龄线。")
+        if self.education_on:
+            need("education_floor", bool(self.education_floor), "开启学历条件时须选择最低学历。")
+        if self.party_on:
+            need("party_requirement", self.party_requirement != self.PARTY_NONE, "开启党员条件时须选择党员要求。")
+        if self.reselection_ban_on:
+            need("reselection_ban_years", 1 <= (self.reselection_ban_years or 0) <= 20, "请填写1至20年。")
+        if self.training_on:
+            need("training_min_days", (self.training_min_days or 0) > 0, "开启培训要求时，最少天数须大于0。")
+            need("training_window_years", 1 <= (self.training_window_years or 0) <= 10, "培训周期须为1至10年。")
+        if self.shadowing_on:
+            need("shadowing_days_per_year", 1 <= (self.shadowing_days_per_year or 0) <= 366, "请填写1至366天。")
+        if self.leave_routing_on:
+            need("leave_village_max_days", 1 <= (self.leave_village_max_days or 0) <= 30, "请填写1至30天。")
+        if self.absence_on:
+            need("absence_consecutive_days", (self.absence_consecutive_days or 0) >= 1, "须至少为1天。")
+            need("absence_year_days", (self.absence_year_days or 0) >= 1, "须至少为1天。")
+        if self.inability_report_on:
+            need("report_inability_days", 1 <= (self.report_inability_days or 0) <= 30, "请填写1至30天。")
+        if self.stipend_on:
+            need(
+                "stipend_county_monthly",
+                (self.stipend_county_monthly or 0) + (self.stipend_township_monthly or 0) > 0,
+                "开启补贴时，至少填写一项补贴金额。",
+            )
+        if errors:
+            raise ValidationError(errors)
+
     def target_for(self, reserve_type: str) -> int:
+        """The village target for a reserve type; 0 when the county sets none (or the target rule is off)."""
+        if not self.target_on:
+            return 0
         return {
             "village_reserve": self.target_village_reserve,
             "secretary_reserve": self.target_secretary_reserve,

@@ -12,18 +12,11 @@ from django.db.models import Q
 from org import roles
 from org.models import OrgUnit
 from org.scope import get_scope
+from reserves import choices as C
 from reserves.models import ReserveRecord
 
-# The codes CountyPolicy.training_counting_forms uses (reserves/forms.py PolicyForm lists the same seven).
-FORM_CHOICES = [
-    ("concentrated", "集中培训"),
-    ("party_school", "县委党校"),
-    ("night_school", "农民夜校"),
-    ("degree_skills", "学历技能学习"),
-    ("outside_county", "县外培训"),
-    ("meeting", "以会代训"),
-    ("online", "在线学习"),
-]
+# The codes CountyPolicy.training_counting_forms uses: owned by reserves.choices.
+FORM_CHOICES = C.TRAINING_FORM_CHOICES
 FORM_LABELS = dict(FORM_CHOICES)
 
 SHADOWING = "shadowing"
