@@ -123,6 +123,7 @@ ACTION_LABELS = {
     "person.move": "人员调整所在村",
     "record.open": "入库",
     "record.close": "出库",
+    "record.note": "修改名册备注",
     "record.move": "调整所在村（调动或合并）",
     "pairing.add": "安排结对",
     "pairing.end": "结束结对",

@@ -77,7 +77,7 @@ def age_cutoff(policy: CountyPolicy, on: datetime.date) -> datetime.date:
 
 def ban_cutoff(policy: CountyPolicy, on: datetime.date) -> datetime.date:
     """A removal that ended after this date still bans re-selection on `on`."""
-    return shift_years_back(on, policy.reselection_ban_years)
+    return shift_years_back(on, policy.ban_years)
 
 
 def _mode(mode: str) -> str:
@@ -108,7 +108,7 @@ def check_eligibility(
         add(Condition("policy", "县级政策", WARN, "本县尚未设置该日期适用的政策，无法自动审查。"))
         return result
 
-    if policy.age_limit is not None:
+    if policy.age_rule:
         age = person.age_on(on)
         if person.birth_date > age_cutoff(policy, on):
             add(Condition("age", "年龄", PASS, f"{age}周岁，不超过{policy.age_limit}周岁。"))
@@ -123,7 +123,7 @@ def check_eligibility(
                 )
             )
 
-    if policy.education_floor:
+    if policy.education_rule:
         floor_label = dict(C.EDUCATION_CHOICES)[policy.education_floor]
         have = person.get_education_display()
         if C.EDUCATION_RANK[person.education] >= C.EDUCATION_RANK[policy.education_floor]:
@@ -133,7 +133,7 @@ def check_eligibility(
                 Condition("education", "学历", _mode(policy.education_mode), f"{have}，低于要求的{floor_label}及以上。")
             )
 
-    if policy.party_requirement != CountyPolicy.PARTY_NONE:
+    if policy.party_rule:
         need = dict(CountyPolicy.PARTY_CHOICES)[policy.party_requirement]
         have = person.get_political_status_display()
         if party_ok(policy, person.political_status):
@@ -141,7 +141,7 @@ def check_eligibility(
         else:
             add(Condition("party", "政治面貌", _mode(policy.party_mode), f"{have}，要求为{need}。"))
 
-    if policy.reselection_ban_years:
+    if policy.ban_years:
         if last_removed_on is ... and person.pk is None:
             last_removed_on = None  # an unsaved person has no history
         elif last_removed_on is ...:
@@ -151,7 +151,7 @@ def check_eligibility(
                 .values_list("ended_on", flat=True)
                 .first()
             )
-        n = policy.reselection_ban_years
+        n = policy.ban_years
         if last_removed_on and last_removed_on > ban_cutoff(policy, on):
             until = add_years_forward(last_removed_on, n)
             add(
@@ -184,7 +184,7 @@ def annotate_eligibility(queryset, policy: CountyPolicy, on: datetime.date):
     out = CharField()
     na = Value("na", output_field=out)
     annotations = {}
-    if policy.age_limit is not None:
+    if policy.age_rule:
         annotations["elig_age"] = Case(
             When(birth_date__gt=age_cutoff(policy, on), then=Value(PASS)),
             default=Value(_mode(policy.age_mode)),
@@ -192,7 +192,7 @@ def annotate_eligibility(queryset, policy: CountyPolicy, on: datetime.date):
         )
     else:
         annotations["elig_age"] = na
-    if policy.education_floor:
+    if policy.education_rule:
         floor = C.EDUCATION_RANK[policy.education_floor]
         ok = [key for key, rank in C.EDUCATION_RANK.items() if rank >= floor]
         annotations["elig_education"] = Case(
@@ -200,14 +200,14 @@ def annotate_eligibility(queryset, policy: CountyPolicy, on: datetime.date):
         )
     else:
         annotations["elig_education"] = na
-    if policy.party_requirement != CountyPolicy.PARTY_NONE:
+    if policy.party_rule:
         ok = ["member"] if policy.party_requirement == CountyPolicy.PARTY_FULL else sorted(C.PARTY_STATUSES)
         annotations["elig_party"] = Case(
             When(political_status__in=ok, then=Value(PASS)), default=Value(_mode(policy.party_mode)), output_field=out
         )
     else:
         annotations["elig_party"] = na
-    if policy.reselection_ban_years:
+    if policy.ban_years:
         banned = ReserveRecord.objects.filter(
             person=OuterRef("pk"), status=C.STATUS_REMOVED, ended_on__gt=ban_cutoff(policy, on)
         )

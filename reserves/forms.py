@@ -11,7 +11,7 @@ from org.scope import get_scope
 from reserves import choices as C
 from reserves.identity import validate_id, validate_phone
 from reserves.models import CountyPolicy, Person, ReserveRecord
-from reserves.policy import POLICY_FIELDS, PRESET_CHOICES
+from reserves.policy import POLICY_FIELDS, PRESET_CHOICES, RULES, SETTINGS
 from reserves.services import DUPLICATE_ID_MESSAGE
 
 _YM_PATTERNS = [
@@ -162,6 +162,15 @@ class RecordForm(forms.Form):
         self.fields["village"].queryset = scoped_villages(user)
 
 
+class RecordNoteForm(forms.Form):
+    note = forms.CharField(
+        label="备注",
+        max_length=200,
+        required=False,
+        help_text="打印在名册（附件1）的“备注”栏，最多200字；留空则不打印。",
+    )
+
+
 class RecordCloseForm(forms.Form):
     ended_on = forms.DateField(label="出库日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     reason = forms.CharField(
@@ -243,11 +252,12 @@ class FilterForm(forms.Form):
 
 class PolicyForm(forms.ModelForm):
     preset = forms.ChoiceField(label="依据的文件（预设）", choices=[("", "自定义")] + PRESET_CHOICES, required=False)
-    training_counting_forms = forms.CharField(
-        label="计入集中培训的培训方式",
+    training_counting_forms = forms.MultipleChoiceField(
+        label="计入的培训方式",
+        choices=C.TRAINING_FORM_CHOICES,
         required=False,
-        help_text="逗号分隔的代码：concentrated, party_school, night_school, degree_skills, outside_county, "
-        "meeting, online；留空表示所有方式均计入",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="都不勾选表示所有方式均计入。",
     )
 
     class Meta:
@@ -255,28 +265,18 @@ class PolicyForm(forms.ModelForm):
         fields = ["effective_from", "preset", "note", *POLICY_FIELDS]
         widgets = {"effective_from": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
-    def clean_training_counting_forms(self):
-        raw = self.cleaned_data.get("training_counting_forms") or ""
-        allowed = {
-            "concentrated",
-            "party_school",
-            "night_school",
-            "degree_skills",
-            "outside_county",
-            "meeting",
-            "online",
-        }
-        items = [x.strip() for x in re.split(r"[,，\s]+", raw) if x.strip()]
-        bad = [x for x in items if x not in allowed]
-        if bad:
-            raise ValidationError(f"未知的培训方式代码：{'、'.join(bad)}")
-        return items
+    def groups(self):
+        """(rule, its on/off field, its value fields) in the order of reserves.policy.RULES, for the template."""
+        return [(rule, self[rule.flag], [self[n] for n in rule.fields]) for rule in RULES]
 
-    def clean_quorum_percent(self):
-        value = self.cleaned_data["quorum_percent"]
-        if value > 100:
-            raise ValidationError("比例不能超过100%。")
-        return value
+    def setting_fields(self):
+        return [self[n] for n in SETTINGS]
+
+
+class PolicyFromPresetForm(forms.Form):
+    effective_from = forms.DateField(
+        label="生效日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
 
 class MergeForm(forms.Form):

@@ -437,6 +437,31 @@ class CountyPolicy(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    # The rules as the eligibility and flag code reads them: on, and with the values they need.
+    @property
+    def age_rule(self) -> bool:
+        return self.age_on and self.age_limit is not None
+
+    @property
+    def age_blocks(self) -> bool:
+        return self.age_rule and self.age_mode == self.BLOCK
+
+    @property
+    def young_rule(self) -> bool:
+        return self.age_on and self.young_per_village
+
+    @property
+    def education_rule(self) -> bool:
+        return self.education_on and bool(self.education_floor)
+
+    @property
+    def party_rule(self) -> bool:
+        return self.party_on and self.party_requirement != self.PARTY_NONE
+
+    @property
+    def ban_years(self) -> int:
+        return self.reselection_ban_years if self.reselection_ban_on else 0
+
     def target_for(self, reserve_type: str) -> int:
         """The village target for a reserve type; 0 when the county sets none (or the target rule is off)."""
         if not self.target_on:

@@ -398,6 +398,10 @@ def preset_values(preset: str) -> dict:
     return {k: (list(v) if isinstance(v, list) else v) for k, v in values.items()}
 
 
+def preset_label(preset: str) -> str:
+    return PRESETS[preset]["label"] if preset in PRESETS else "自定义"
+
+
 def rule_on(policy: CountyPolicy | None, key: str) -> bool:
     """Whether `policy` imposes rule `key` (no policy imposes nothing)."""
     return policy is not None and bool(getattr(policy, RULES_BY_KEY[key].flag))
@@ -431,6 +435,8 @@ def field_display(policy_or_values, name: str) -> str:
 
 
 def _same(a, b) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
     if isinstance(a, (Decimal, int, float)) and isinstance(b, (Decimal, int, float)):
         return Decimal(str(a)) == Decimal(str(b))
     return a == b
@@ -511,7 +517,73 @@ def policy_create(
         "policy.create",
         policy,
         unit=county,
-        changes={"effective_from": str(effective_from), "preset": preset},
+        changes={"effective_from": str(effective_from), "preset": preset_label(preset)},
         request=request,
     )
     return policy
+
+
+# --- the rules table (README and the policy page's overview) ------------------------------------------------------
+
+
+def _num(value) -> str:
+    return f"{Decimal(str(value)).normalize():f}"
+
+
+def rule_summary(values: dict, rule: Rule) -> str:
+    """One cell of the rules table: 关闭, or the rule's values in a short Chinese phrase."""
+    v = values
+    if not v[rule.flag]:
+        return "关闭"
+    mode = {P.WARN: "提醒", P.BLOCK: "不符合即不通过"}
+    if rule.key == "target":
+        targets = [(label, v["target_" + key]) for key, label in C.RESERVE_TYPE_CHOICES]
+        return "；".join(f"{label}{n}名" for label, n in targets if n)
+    if rule.key == "age":
+        text = f"不超过{v['age_limit']}周岁（{mode[v['age_mode']]}）"
+        if v["young_per_village"]:
+            text += f"；每村至少1名{v['young_age']}岁及以下书记后备力量"
+        return text
+    if rule.key == "education":
+        return f"{dict(C.EDUCATION_CHOICES)[v['education_floor']]}及以上（{mode[v['education_mode']]}）"
+    if rule.key == "party":
+        return f"{dict(P.PARTY_CHOICES)[v['party_requirement']]}（{mode[v['party_mode']]}）"
+    if rule.key == "reselection_ban":
+        return f"{v['reselection_ban_years']}年内不得再选拔（原则上，可写明理由例外）"
+    if rule.key == "training":
+        window = (
+            f"每{v['training_window_years']}年（自入库起）"
+            if v["training_window"] == P.WINDOW_ROLLING
+            else ("每个自然年" if v["training_window_years"] == 1 else f"每{v['training_window_years']}个自然年")
+        )
+        how = {
+            P.COUNT_SINGLE: f"至少1次培训不少于{_num(v['training_min_days'])}天",
+            P.COUNT_PROGRAMME: f"1次培训或同一轮训班各期合计不少于{_num(v['training_min_days'])}天",
+            P.COUNT_SUM: f"各次培训合计不少于{_num(v['training_min_days'])}天",
+        }[v["training_count_mode"]]
+        return f"{window}{how}"
+    if rule.key == "shadowing":
+        return f"每年不少于{v['shadowing_days_per_year']}天"
+    if rule.key == "mentor":
+        return dict(P.MENTOR_CHOICES)[v["mentor_rule"]]
+    if rule.key == "leave_routing":
+        n = v["leave_village_max_days"]
+        return f"{n}天以内村党组织书记审批，{n}天以上包村领导审批"
+    if rule.key == "absence":
+        return f"连续超过{v['absence_consecutive_days']}天或一年累计超过{v['absence_year_days']}天"
+    if rule.key == "inability_report":
+        return f"发现之日起{v['report_inability_days']}日内报告"
+    if rule.key == "stipend":
+        return f"县级{v['stipend_county_monthly']}元＋乡镇{v['stipend_township_monthly']}元/人·月"
+    return "开启"
+
+
+def rules_table_markdown() -> str:
+    """The table of every rule under every preset, as the README prints it (tests keep the two identical)."""
+    keys = list(PRESETS)
+    head = "| 规则 | " + " | ".join(f"{k}（{PRESETS[k]['label']}）" for k in keys) + " |"
+    lines = [head, "|---" * (len(keys) + 1) + "|"]
+    for rule in RULES:
+        cells = [rule_summary(preset_values(k), rule) for k in keys]
+        lines.append(f"| {rule.label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -205,6 +205,20 @@ def record_open(
 
 
 @transaction.atomic
+def record_note_set(*, actor, record: ReserveRecord, note: str, request=None) -> ReserveRecord:
+    """The record's own 备注 (printed in the 名册's last column)."""
+    _require(actor, roles.EDIT_PEOPLE, record.village, "您无权修改该记录。")
+    note = " ".join(note.split())[:200]
+    record = ReserveRecord.objects.select_for_update().get(pk=record.pk)
+    if record.note == note:
+        return record
+    before, record.note = record.note, note
+    record.save(update_fields=["note"])
+    audit(actor, "record.note", record, unit=record.village, request=request, changes={"备注": [before, note]})
+    return record
+
+
+@transaction.atomic
 def record_close(
     *, actor, record: ReserveRecord, status: str, ended_on: datetime.date, reason: str, request=None
 ) -> ReserveRecord:

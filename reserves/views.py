@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -26,11 +27,22 @@ from reserves.forms import (
     PairingForm,
     PersonForm,
     PolicyForm,
+    PolicyFromPresetForm,
     RecordCloseForm,
     RecordForm,
+    RecordNoteForm,
 )
 from reserves.models import CountyPolicy, Filing, MentorPairing, Person, ReserveRecord
-from reserves.policy import POLICY_FIELDS, PRESETS, policy_create, preset_values
+from reserves.policy import (
+    POLICY_FIELDS,
+    PRESETS,
+    differences_from_preset,
+    policy_create,
+    preset_label,
+    preset_values,
+    rule_rows,
+    setting_rows,
+)
 
 
 def get_person_for_user(request, pk: int, *, write=False) -> Person:
@@ -217,6 +229,20 @@ def record_create(request, pk):
 
 
 @login_required
+def record_note(request, pk):
+    record = get_record_for_user(request, pk, write=True)
+    form = RecordNoteForm(request.POST or None, initial={"note": record.note})
+    done = submit(
+        request,
+        form,
+        lambda d: services.record_note_set(actor=request.user, record=record, note=d["note"], request=request),
+        success="备注已保存。",
+        then=("person_detail", record.person_id),
+    )
+    return done or render(request, "reserves/record_note.html", {"form": form, "record": record})
+
+
+@login_required
 def record_close(request, pk):
     record = get_record_for_user(request, pk, write=True)
     form = RecordCloseForm(request.POST or None, initial={"ended_on": datetime.date.today()})
@@ -304,9 +330,12 @@ def _policy_counties(request):
 def policy_list(request):
     _require_scope(request, roles.MANAGE_POLICY)
     counties = list(_policy_counties(request))
-    policies = CountyPolicy.objects.filter(county__in=counties).select_related("county", "created_by")
-    today = datetime.date.today()
+    policies = list(CountyPolicy.objects.filter(county__in=counties).select_related("county", "created_by"))
+    today = timezone.localdate()
     in_force = {c.pk: CountyPolicy.objects.in_force(c, today) for c in counties}
+    for p in policies:
+        p.preset_label = preset_label(p.preset)
+        p.differs = bool(differences_from_preset(p))
     return render(
         request,
         "reserves/policy_list.html",
@@ -317,18 +346,60 @@ def policy_list(request):
 @login_required
 def policy_detail(request, pk):
     _require_scope(request, roles.MANAGE_POLICY)
-    policy = get_object_or_404(CountyPolicy.objects.filter(county__in=_policy_counties(request)), pk=pk)
-    rows = []
-    for name in POLICY_FIELDS:
-        field = CountyPolicy._meta.get_field(name)
-        value = getattr(policy, name)
-        display = getattr(policy, f"get_{name}_display")() if field.choices else value
-        if isinstance(value, bool):
-            display = "是" if value else "否"
-        elif value in (None, "", []):
-            display = "—"
-        rows.append((field.verbose_name, display))
-    return render(request, "reserves/policy_detail.html", {"policy": policy, "rows": rows})
+    policy = get_object_or_404(
+        CountyPolicy.objects.filter(county__in=_policy_counties(request)).select_related("county"), pk=pk
+    )
+    rules = rule_rows(policy)
+    settings_rows = setting_rows(policy)
+    return render(
+        request,
+        "reserves/policy_detail.html",
+        {
+            "policy": policy,
+            "preset_label": preset_label(policy.preset),
+            "rules": rules,
+            "settings_rows": settings_rows,
+            "n_differs": sum(r.differs for r in rules) + sum(d for *_, d in settings_rows),
+            "in_force": CountyPolicy.objects.in_force(policy.county, timezone.localdate()) == policy,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def policy_from_preset(request, pk):
+    """One step: a new version of the county from the (corrected) preset of version `pk`, in force from a date."""
+    _require_scope(request, roles.MANAGE_POLICY)
+    policy = get_object_or_404(
+        CountyPolicy.objects.filter(county__in=_policy_counties(request)).select_related("county"), pk=pk
+    )
+    if request.method != "POST":
+        return redirect("policy_detail", policy.pk)
+    if policy.preset not in PRESETS:
+        messages.error(request, "该版本不是按预设设置的，无法按预设新建。")
+        return redirect("policy_detail", policy.pk)
+    form = PolicyFromPresetForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("policy_detail", policy.pk)
+    try:
+        created = policy_create(
+            actor=request.user,
+            county=policy.county,
+            effective_from=form.cleaned_data["effective_from"],
+            values=preset_values(policy.preset),
+            preset=policy.preset,
+            note=f"按预设《{preset_label(policy.preset)}》重新设置",
+            request=request,
+        )
+    except ValidationError as exc:
+        for e in exc.messages:
+            messages.error(request, e)
+        return redirect("policy_detail", policy.pk)
+    messages.success(request, f"已按预设新建政策版本，自{created.effective_from:%Y年%m月%d日}起施行。")
+    return redirect("policy_detail", created.pk)
 
 
 @login_required
@@ -336,15 +407,14 @@ def policy_create_view(request, county_pk):
     _require_scope(request, roles.MANAGE_POLICY)
     county = get_object_or_404(_policy_counties(request), pk=county_pk)
     preset = request.GET.get("preset") if request.GET.get("preset") in PRESETS else None
-    base = CountyPolicy.objects.in_force(county, datetime.date.today())
+    base = CountyPolicy.objects.in_force(county, timezone.localdate())
     if preset:
         initial = preset_values(preset) | {"preset": preset}
     elif base:
-        initial = {name: getattr(base, name) for name in POLICY_FIELDS}
+        initial = {name: getattr(base, name) for name in POLICY_FIELDS} | {"preset": base.preset}
     else:
         initial = preset_values("QS2017") | {"preset": "QS2017"}
-    initial["training_counting_forms"] = ", ".join(initial.get("training_counting_forms") or [])
-    initial.setdefault("effective_from", datetime.date.today())
+    initial.setdefault("effective_from", timezone.localdate())
     form = PolicyForm(request.POST or None, initial=initial)
     done = submit(
         request,
@@ -363,7 +433,17 @@ def policy_create_view(request, county_pk):
     )
     if done:
         return done
-    return render(request, "reserves/policy_form.html", {"form": form, "county": county, "presets": PRESETS})
+    chosen = (form.data.get("preset") if form.is_bound else initial.get("preset")) or ""
+    return render(
+        request,
+        "reserves/policy_form.html",
+        {
+            "form": form,
+            "county": county,
+            "presets": PRESETS,
+            "chosen_preset": chosen if chosen in PRESETS else "",
+        },
+    )
 
 
 # --- org changes that move people (merge) -------------------------------------------------------------------------

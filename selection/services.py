@@ -146,7 +146,7 @@ def round_cancel(*, actor, round_: Round, reason: str, request=None) -> Round:
 
 
 def _check_ban(candidacy_person: Person, round_: Round, ban_override: str):
-    if not round_.policy or not round_.policy.reselection_ban_years:
+    if not round_.policy or not round_.policy.ban_years:
         return
     result = check_eligibility(candidacy_person, round_.policy, on=round_.announced_on)
     ban = [c for c in result.conditions if c.key == "ban" and c.status == FAIL]

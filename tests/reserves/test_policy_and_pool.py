@@ -117,11 +117,15 @@ def test_county_admin_saves_a_policy_version_from_a_preset_in_the_browser_form(c
     )
 
 
-def test_policy_form_refuses_unknown_training_forms_and_quorum_over_100(client, cast):
+def test_policy_form_refuses_unknown_training_forms_and_quorum_over_99(client, cast):
     client.force_login(cast.county_admin)
     response = _policy_post(
-        client, cast.county, effective_from="2025-01-01", training_counting_forms="party_school, x", quorum_percent=150
+        client,
+        cast.county,
+        effective_from="2025-01-01",
+        training_counting_forms=["party_school", "x"],
+        quorum_percent=150,
     )
     page = response.content.decode()
-    assert "未知的培训方式代码：x" in page and "比例不能超过100%" in page
+    assert "选择一个有效的选项。 x 不在可用的选项中。" in page and "须为1至99" in page
     assert CountyPolicy.objects.count() == 1
