@@ -14,6 +14,7 @@ from tests.imports import matrix as imports_matrix
 from tests.matrix_helpers import ALL, everyone, only  # noqa: F401
 from tests.reminders import matrix as reminders_matrix
 from tests.reports import matrix as reports_matrix
+from tests.training import matrix as training_matrix
 
 VIEWERS_OF_A1 = {
     "county_admin",
@@ -103,7 +104,7 @@ MATRIX = {
     "mentoring_quarter": ("GET", None, only(EDITORS), 302),
     "mentoring_compliance": ("GET", None, only(EDITORS | {"village_secretary", "city_viewer"}), 302),
     "talk_list": ("GET", None, everyone(200), 302),
-    "talk_create": ("GET", None, only(EDITORS | {"mentor"}), 302),
+    "talk_create": ("GET", None, only(EDITORS | {"mentor", "village_secretary"}), 302),  # QL §15: own village
     "talk_detail": ("GET", "talk", only(VIEWERS_OF_A1), 302),
     "talk_delete": ("GET", "talk", only(EDITORS_OF_A1), 302),
     # assessment: the village writes its opinions and leave, the township everything, the county reopens quarters
@@ -170,7 +171,7 @@ MATRIX.update(
 )
 
 # Rows of the later apps live beside their tests, so each app's author edits only its own file.
-EXTENSIONS = [reports_matrix, reminders_matrix, dashboards_matrix, imports_matrix]
+EXTENSIONS = [reports_matrix, reminders_matrix, dashboards_matrix, imports_matrix, training_matrix]
 for _ext in EXTENSIONS:
     assert not set(_ext.ROWS) & set(MATRIX), "duplicate access-matrix row"
     MATRIX.update(_ext.ROWS)

@@ -45,6 +45,40 @@ class TrainingEventQuerySet(models.QuerySet):
         return self.filter(visible_event_q(user, perm))
 
 
+class TrainingProgramme(models.Model):
+    """A 轮训 programme (3YR "每年至少全覆盖轮训一遍,培训时间不少于3天"): one rotation of a year, held in sessions
+    (TrainingEvent.programme). Under the COUNT_PROGRAMME rule the days of one person's sessions of one programme add
+    up; unrelated trainings never do. Scoped like events: a township sees its own and its county's."""
+
+    name = models.CharField("轮训班名称", max_length=100)
+    year = models.PositiveSmallIntegerField("年度")
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="组织单位",
+        on_delete=models.PROTECT,
+        related_name="training_programmes",
+        help_text="组织该轮训的乡镇或县",
+    )
+    note = models.CharField("说明", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = TrainingEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "轮训班次"
+        verbose_name_plural = "轮训班次"
+        ordering = ["-year", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "name"], name="one_programme_name_per_unit_year")
+        ]
+
+    def __str__(self):
+        return f"{self.year}年 {self.name}"
+
+
 class TrainingEvent(models.Model):
     form = models.CharField("培训方式", max_length=20, choices=FORM_CHOICES)
     start = models.DateField("开始日期")
@@ -60,6 +94,15 @@ class TrainingEvent(models.Model):
         help_text="录入和管理该培训的乡镇或县",
     )
     is_individual = models.BooleanField("个人培训", default=False)
+    # PROTECT: deleting a programme would silently split its sessions and change who meets the 轮训 rule.
+    programme = models.ForeignKey(
+        TrainingProgramme,
+        verbose_name="所属轮训班次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

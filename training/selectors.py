@@ -5,21 +5,25 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from org import roles
 from org.models import OrgUnit
 from org.scope import get_scope
 from reserves.models import CountyPolicy, ReserveRecord
 from training import rules
-from training.models import Enrolment, PracticeAssignment, TrainingEvent, period_text
+from training.models import Enrolment, PracticeAssignment, TrainingEvent, TrainingProgramme, period_text
 
 # --- composition: one record ---------------------------------------------------------------------------------------
 
 
 def training_history(record):
     """The record's trainings (TrainingEvent), oldest first."""
-    return TrainingEvent.objects.filter(enrolments__record=record).select_related("unit").order_by("start", "end", "id")
+    return (
+        TrainingEvent.objects.filter(enrolments__record=record)
+        .select_related("unit", "programme")
+        .order_by("start", "end", "id")
+    )
 
 
 def practice_history(record):
@@ -117,7 +121,11 @@ def practice_by_record(record_ids, year: int | None = None) -> dict[int, list[Pr
 
 
 def event_list(user, *, year=None, form="", township=None):
-    qs = TrainingEvent.objects.for_user(user).select_related("unit").annotate(n_enrolled=Count("enrolments"))
+    qs = (
+        TrainingEvent.objects.for_user(user)
+        .select_related("unit", "programme")
+        .annotate(n_enrolled=Count("enrolments"))
+    )
     if year:
         qs = qs.filter(start__year=year)
     if form:
@@ -125,6 +133,41 @@ def event_list(user, *, year=None, form="", township=None):
     if township is not None:
         qs = qs.filter(unit__code__startswith=township.code)
     return qs.order_by("-start", "-id")
+
+
+def programme_list(user, *, year=None):
+    """Visible 轮训 programmes with their number of sessions and days (a session's days once, not per person)."""
+    qs = (
+        TrainingProgramme.objects.for_user(user)
+        .select_related("unit")
+        .annotate(n_sessions=Count("sessions"), total_days=Sum("sessions__days"))
+    )
+    if year:
+        qs = qs.filter(year=year)
+    return qs.order_by("-year", "unit__code", "name", "id")
+
+
+def programme_sessions(user, programme: TrainingProgramme):
+    """The programme's sessions, oldest first, with the number of enrolled reserves the user may see."""
+    visible = ReserveRecord.objects.for_user(user)
+    return (
+        TrainingEvent.objects.filter(programme=programme)
+        .select_related("unit")
+        .annotate(n_enrolled=Count("enrolments", filter=Q(enrolments__record__in=visible)))
+        .order_by("start", "end", "id")
+    )
+
+
+def programme_participants(user, programme: TrainingProgramme):
+    """Reserves (visible to the user) enrolled in any session of the programme: sessions attended and days together,
+    the figure the COUNT_PROGRAMME training rule reads (counting forms aside)."""
+    return (
+        ReserveRecord.objects.for_user(user)
+        .filter(training_enrolments__event__programme=programme)
+        .annotate(n_sessions=Count("training_enrolments"), programme_days=Sum("training_enrolments__event__days"))
+        .select_related("person", "village", "village__parent")
+        .order_by("village__code", "person__name", "id")
+    )
 
 
 def enrolled_visible(user, event):

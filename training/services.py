@@ -20,9 +20,12 @@ from training.models import (
     Enrolment,
     PracticeAssignment,
     TrainingEvent,
+    TrainingProgramme,
 )
 
-EVENT_FIELDS = ["form", "start", "end", "days", "content", "organiser"]
+EVENT_FIELDS = ["form", "start", "end", "days", "content", "organiser", "programme"]
+PROGRAMME_FIELDS = ["name", "year", "note"]
+MIN_YEAR, MAX_YEAR = 2000, 2100
 PRACTICE_FIELDS = ["kind", "content", "performance", "assessment", "start", "end"]
 
 
@@ -82,7 +85,26 @@ def _clean_event(data: dict) -> dict:
         "days": days.quantize(Decimal("0.1")),
         "content": content[:300],
         "organiser": organiser[:100],
+        "programme": data.get("programme") or None,
     }
+
+
+def _programme_refusal(actor, programme: TrainingProgramme | None, unit: OrgUnit, end: datetime.date) -> str | None:
+    """Why a training of `unit` ending on `end` cannot be a session of `programme` (None when it can). A session is
+    organised by the programme's unit or a unit under it, and ends in the programme's year (the rule counts a
+    training in the year it ends)."""
+    if programme is None:
+        return None
+    if not isinstance(programme, TrainingProgramme) or not (
+        TrainingProgramme.objects.for_user(actor).filter(pk=programme.pk).exists()
+    ):
+        return "所选轮训班次不存在或不在您的管辖范围内。"
+    programme = TrainingProgramme.objects.select_related("unit").get(pk=programme.pk)
+    if not unit.code.startswith(programme.unit.code):
+        return f"轮训班“{programme.name}”由{programme.unit.name}组织，{unit.name}的培训不能归入该轮训班。"
+    if end.year != programme.year:
+        return f"轮训班“{programme.name}”为{programme.year}年度，本期培训的结束日期须在{programme.year}年内。"
+    return None
 
 
 def _enrolment_refusal(record: ReserveRecord, event: TrainingEvent, actor) -> str | None:
@@ -117,6 +139,9 @@ def training_create(*, actor, unit: OrgUnit, data: dict, request=None) -> Traini
         raise ValidationError({"unit": "组织单位须为乡镇或县。"})
     _require(actor, roles.EDIT_PEOPLE, unit, "您无权为该单位登记培训。")
     values = _clean_event(data)
+    refusal = _programme_refusal(actor, values["programme"], unit, values["end"])
+    if refusal:
+        raise ValidationError({"programme": refusal})
     event = TrainingEvent.objects.create(unit=unit, created_by=actor, **values)
     audit(
         actor,
@@ -129,7 +154,8 @@ def training_create(*, actor, unit: OrgUnit, data: dict, request=None) -> Traini
             "period": event.period,
             "days": str(event.days),
             "organiser": event.organiser,
-        },
+        }
+        | ({"programme": str(event.programme)} if event.programme_id else {}),
     )
     return event
 
@@ -139,6 +165,9 @@ def training_update(*, actor, event: TrainingEvent, data: dict, request=None) ->
     event = TrainingEvent.objects.select_for_update(of=("self",)).select_related("unit").get(pk=event.pk)
     _require(actor, roles.EDIT_PEOPLE, event.unit, "您无权修改该培训。")
     values = _clean_event(data)
+    refusal = _programme_refusal(actor, values["programme"], event.unit, values["end"])
+    if refusal:
+        raise ValidationError({"programme": refusal})
     before = snapshot(event, EVENT_FIELDS)
     for name, value in values.items():
         setattr(event, name, value)
@@ -243,6 +272,9 @@ def training_record_single(*, actor, record: ReserveRecord, data: dict, request=
     if refusal:
         raise ValidationError(refusal)
     township = OrgUnit.objects.filter(pk=record.village.parent_id).first() or record.village
+    refusal = _programme_refusal(actor, values["programme"], township, values["end"])
+    if refusal:
+        raise ValidationError({"programme": refusal})
     event = TrainingEvent.objects.create(unit=township, is_individual=True, created_by=actor, **values)
     Enrolment.objects.create(event=event, record=record, created_by=actor)
     audit(
@@ -257,9 +289,98 @@ def training_record_single(*, actor, record: ReserveRecord, data: dict, request=
             "period": event.period,
             "days": str(event.days),
             "event_id": event.pk,
-        },
+        }
+        | ({"programme": str(event.programme)} if event.programme_id else {}),
     )
     return event
+
+
+# --- 轮训 programmes -------------------------------------------------------------------------------------------------
+
+
+def _clean_programme(data: dict) -> dict:
+    errors = {}
+    name = (data.get("name") or "").strip()
+    if not name:
+        errors["name"] = "请填写轮训班名称。"
+    year = data.get("year")
+    if not isinstance(year, int) or isinstance(year, bool) or not MIN_YEAR <= year <= MAX_YEAR:
+        errors["year"] = f"请填写{MIN_YEAR}至{MAX_YEAR}之间的年度。"
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name[:100], "year": year, "note": (data.get("note") or "").strip()[:300]}
+
+
+def _same_name_refusal(unit, values, exclude_pk=None) -> None:
+    same = TrainingProgramme.objects.filter(unit=unit, year=values["year"], name=values["name"])
+    if exclude_pk:
+        same = same.exclude(pk=exclude_pk)
+    if same.exists():
+        raise ValidationError({"name": f"{unit.name}{values['year']}年度已有同名轮训班，请换一个名称。"})
+
+
+@transaction.atomic
+def programme_create(*, actor, unit: OrgUnit, data: dict, request=None) -> TrainingProgramme:
+    """A 轮训 programme of a township or a county; its sessions are training events that name it."""
+    if unit is None or unit.level not in (roles.TOWNSHIP, roles.COUNTY):
+        raise ValidationError({"unit": "组织单位须为乡镇或县。"})
+    _require(actor, roles.EDIT_PEOPLE, unit, "您无权为该单位登记轮训班。")
+    values = _clean_programme(data)
+    _same_name_refusal(unit, values)
+    try:
+        with transaction.atomic():
+            programme = TrainingProgramme.objects.create(unit=unit, created_by=actor, **values)
+    except IntegrityError:
+        raise ValidationError({"name": f"{unit.name}{values['year']}年度已有同名轮训班，请换一个名称。"})
+    audit(
+        actor,
+        "training.programme_create",
+        programme,
+        unit=unit,
+        request=request,
+        changes={"name": programme.name, "year": programme.year},
+    )
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, actor, programme: TrainingProgramme, data: dict, request=None) -> TrainingProgramme:
+    programme = TrainingProgramme.objects.select_for_update(of=("self",)).select_related("unit").get(pk=programme.pk)
+    _require(actor, roles.EDIT_PEOPLE, programme.unit, "您无权修改该轮训班。")
+    values = _clean_programme(data)
+    _same_name_refusal(programme.unit, values, exclude_pk=programme.pk)
+    if values["year"] != programme.year:
+        # Every session must end in the programme's year: a year that would orphan sessions is refused.
+        other = programme.sessions.exclude(end__year=values["year"]).order_by("start").first()
+        if other is not None:
+            raise ValidationError({"year": f"已有一期培训（{other.period}）不在{values['year']}年内，不能改为该年度。"})
+    before = snapshot(programme, PROGRAMME_FIELDS)
+    for name, value in values.items():
+        setattr(programme, name, value)
+    programme.save()
+    changes = diff(programme, before, PROGRAMME_FIELDS)
+    if changes:
+        audit(actor, "training.programme_update", programme, unit=programme.unit, request=request, changes=changes)
+    return programme
+
+
+@transaction.atomic
+def programme_delete(*, actor, programme: TrainingProgramme, request=None) -> None:
+    """Only an empty programme goes: deleting one with sessions would change who met the 轮训 rule."""
+    programme = TrainingProgramme.objects.select_for_update(of=("self",)).select_related("unit").get(pk=programme.pk)
+    _require(actor, roles.EDIT_PEOPLE, programme.unit, "您无权删除该轮训班。")
+    n = programme.sessions.count()
+    if n:
+        raise ValidationError(f"该轮训班已有{n}期培训，不能删除；请先在各期培训中取消“所属轮训班次”或删除这些培训。")
+    audit(
+        actor,
+        "training.programme_delete",
+        programme,
+        unit=programme.unit,
+        request=request,
+        changes={"name": programme.name, "year": programme.year},
+    )
+    programme.delete()
 
 
 # --- practice (实践锻炼) ------------------------------------------------------------------------------------

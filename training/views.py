@@ -12,7 +12,7 @@ from org import roles
 from org.scope import get_scope
 from org.viewutils import submit
 from reserves.models import ReserveRecord
-from reserves.policy import policy_in_force
+from reserves.policy import policy_in_force, rule_on
 from reserves.views import get_record_for_user
 from training import rules, selectors, services
 from training.forms import (
@@ -21,9 +21,12 @@ from training.forms import (
     EventForm,
     GapFilterForm,
     PracticeForm,
+    ProgrammeFilterForm,
+    ProgrammeForm,
     TrainingFieldsForm,
+    editable_units,
 )
-from training.models import Enrolment, PracticeAssignment, TrainingEvent
+from training.models import Enrolment, PracticeAssignment, TrainingEvent, TrainingProgramme
 
 
 def get_event_for_user(request, pk, *, write=False) -> TrainingEvent:
@@ -80,7 +83,15 @@ def event_list(request):
 def event_create(request):
     if not get_scope(request.user).has(roles.EDIT_PEOPLE):
         raise Http404("页面不存在")
-    form = EventForm(request.POST or None, user=request.user, initial={"form": "concentrated"})
+    initial = {"form": "concentrated"}
+    programme_id = request.GET.get("programme", "")
+    if programme_id.isdigit():  # "登记一期培训" from a programme's page
+        programme = TrainingProgramme.objects.for_user(request.user).filter(pk=int(programme_id)).first()
+        if programme is not None:
+            initial["programme"] = programme
+            if editable_units(request.user).filter(pk=programme.unit_id).exists():
+                initial["unit"] = programme.unit_id
+    form = EventForm(request.POST or None, user=request.user, initial=initial)
     done = submit(
         request,
         form,
@@ -95,7 +106,7 @@ def event_create(request):
 def event_edit(request, pk):
     event = get_event_for_user(request, pk, write=True)
     initial = {name: getattr(event, name) for name in services.EVENT_FIELDS}
-    form = TrainingFieldsForm(request.POST or None, initial=initial)
+    form = TrainingFieldsForm(request.POST or None, initial=initial, user=request.user, under=event.unit)
     done = submit(
         request,
         form,
@@ -112,6 +123,11 @@ def event_edit(request, pk):
 def event_detail(request, pk):
     event = get_event_for_user(request, pk)
     scope = get_scope(request.user)
+    programme = (
+        TrainingProgramme.objects.for_user(request.user).select_related("unit").filter(pk=event.programme_id).first()
+        if event.programme_id
+        else None
+    )
     enrolments = list(selectors.enrolled_visible(request.user, event))
     total = Enrolment.objects.filter(event=event).count()
     for e in enrolments:
@@ -121,6 +137,7 @@ def event_detail(request, pk):
         "training/event_detail.html",
         {
             "event": event,
+            "programme": programme,
             "enrolments": enrolments,
             "hidden": total - len(enrolments),
             "can_edit": scope.has(roles.EDIT_PEOPLE, event.unit),
@@ -230,9 +247,12 @@ def record_page(request, pk):
     trainings = list(selectors.training_history(record))
     practice = list(selectors.practice_history(record))
     policy = rules.policy_for(record, today)
-    checks = rules.training_checks(record, policy, today, trainings=trainings) + rules.shadowing_checks(
-        record, policy, today, assignments=practice
-    )
+    # A rule the county's policy does not impose is not shown (no policy at all: both say so).
+    checks = []
+    if policy is None or rule_on(policy, "training"):
+        checks += rules.training_checks(record, policy, today, trainings=trainings)
+    if policy is None or rule_on(policy, "shadowing"):
+        checks += rules.shadowing_checks(record, policy, today, assignments=practice)
     scope = get_scope(request.user)
     return render(
         request,
@@ -253,7 +273,7 @@ def record_page(request, pk):
 @login_required
 def single_training(request, pk):
     record = get_record_for_user(request, pk, write=True)
-    form = TrainingFieldsForm(request.POST or None)
+    form = TrainingFieldsForm(request.POST or None, user=request.user, under=record.village)
     done = submit(
         request,
         form,
@@ -323,6 +343,105 @@ def practice_delete(request, pk):
     return redirect("training_record", record_pk)
 
 
+# --- 轮训 programmes -------------------------------------------------------------------------------------------------
+
+
+def get_programme_for_user(request, pk, *, write=False) -> TrainingProgramme:
+    """Visible programmes only (404 otherwise); `write` needs the edit right on the organising unit."""
+    programme = TrainingProgramme.objects.for_user(request.user).select_related("unit").filter(pk=pk).first()
+    if programme is None or (write and not get_scope(request.user).has(roles.EDIT_PEOPLE, programme.unit)):
+        raise Http404("未找到该轮训班")
+    return programme
+
+
+@login_required
+def programme_list(request):
+    form = ProgrammeFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.programme_list(request.user, year=data.get("year")), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "training/programme_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "can_create": get_scope(request.user).has(roles.EDIT_PEOPLE),
+        },
+    )
+
+
+@login_required
+def programme_create(request):
+    if not get_scope(request.user).has(roles.EDIT_PEOPLE):
+        raise Http404("页面不存在")
+    form = ProgrammeForm(request.POST or None, user=request.user, initial={"year": datetime.date.today().year})
+    done = submit(
+        request,
+        form,
+        lambda d: services.programme_create(actor=request.user, unit=d["unit"], data=d, request=request),
+        success="已登记轮训班。登记各期培训时，在“所属轮训班次”中选择它。",
+        then=lambda programme: ("training_programme_detail", programme.pk),
+    )
+    return done or render(request, "training/programme_form.html", {"form": form, "heading": "登记轮训班"})
+
+
+@login_required
+def programme_edit(request, pk):
+    programme = get_programme_for_user(request, pk, write=True)
+    initial = {name: getattr(programme, name) for name in services.PROGRAMME_FIELDS}
+    form = ProgrammeForm(request.POST or None, initial=initial)
+    done = submit(
+        request,
+        form,
+        lambda d: services.programme_update(actor=request.user, programme=programme, data=d, request=request),
+        success="已保存。",
+        then=("training_programme_detail", programme.pk),
+    )
+    return done or render(
+        request,
+        "training/programme_form.html",
+        {"form": form, "heading": f"修改轮训班：{programme.name}", "programme": programme},
+    )
+
+
+@login_required
+def programme_detail(request, pk):
+    programme = get_programme_for_user(request, pk)
+    scope = get_scope(request.user)
+    sessions = list(selectors.programme_sessions(request.user, programme))
+    return render(
+        request,
+        "training/programme_detail.html",
+        {
+            "programme": programme,
+            "sessions": sessions,
+            "total_days": sum((s.days for s in sessions), 0),
+            "participants": list(selectors.programme_participants(request.user, programme)),
+            "can_edit": scope.has(roles.EDIT_PEOPLE, programme.unit),
+            "can_add_session": scope.has(roles.EDIT_PEOPLE),
+        },
+    )
+
+
+@login_required
+@require_POST
+def programme_delete(request, pk):
+    programme = get_programme_for_user(request, pk, write=True)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, "请在页面上点击“删除”按钮。")
+        return redirect("training_programme_detail", programme.pk)
+    try:
+        services.programme_delete(actor=request.user, programme=programme, request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("training_programme_detail", programme.pk)
+    messages.success(request, "已删除该轮训班。")
+    return redirect("training_programme_list")
+
+
 # --- the non-compliance list ---------------------------------------------------------------------------------------
 
 
@@ -333,13 +452,22 @@ def gap_list(request):
     counties = list(selectors.counties_in_scope(request.user))
     form = GapFilterForm(request.GET or None, user=request.user, counties=counties)
     data = form.cleaned_data if form.is_valid() else {}
-    rule = data.get("rule") or "training"
     county = data.get("county") or (counties[0] if counties else None)
     policy = policy_in_force(county, today) if county else None
     if policy is not None:
         policy.county = county  # str(policy) names the county: no second query
+    # Without a choice, the county's own rule (QL: shadowing only).
+    rule = data.get("rule") or (
+        "shadowing" if rule_on(policy, "shadowing") and not rule_on(policy, "training") else "training"
+    )
+    if "rule" in form.fields and not data.get("rule"):  # the filter shows the list actually shown
+        if form.is_bound:
+            form.data = form.data.copy()
+            form.data["rule"] = rule
+        form.fields["rule"].initial = rule
+    applies = rule_on(policy, rule)
     page, rows = None, []
-    if county is not None:
+    if county is not None and applies:
         qs = selectors.gap_list(
             request.user,
             county=county,
@@ -366,6 +494,7 @@ def gap_list(request):
             "rows": rows,
             "rule": rule,
             "rule_label": dict(selectors.RULES)[rule],
+            "applies": applies,
             "county": county,
             "policy": policy,
             "today": today,

@@ -10,10 +10,17 @@ from hypothesis.extra.django import TestCase
 
 from org import roles
 from reserves.builders import make_id, unit
-from reserves.models import Person, ReservePlacement, ReserveRecord
+from reserves.models import CountyPolicy, Person, ReservePlacement, ReserveRecord
 from tests.training.conftest import policy
 from training import rules
-from training.models import FORM_LABELS, PRACTICE_KIND_CHOICES, Enrolment, PracticeAssignment, TrainingEvent
+from training.models import (
+    FORM_LABELS,
+    PRACTICE_KIND_CHOICES,
+    Enrolment,
+    PracticeAssignment,
+    TrainingEvent,
+    TrainingProgramme,
+)
 
 D = datetime.date
 FORMS = list(FORM_LABELS)
@@ -27,23 +34,39 @@ trainings = st.lists(
         st.sampled_from(FORMS),
         st.integers(min_value=-100, max_value=4000),  # end, in days after entry
         st.integers(min_value=1, max_value=80).map(lambda tenths: Decimal(tenths) / 10),
+        st.sampled_from([None, None, 0, 1]),  # the 轮训 programme it is a session of (two programmes), if any
     ),
     max_size=6,
 )
+MODES = [CountyPolicy.COUNT_SINGLE, CountyPolicy.COUNT_PROGRAMME, CountyPolicy.COUNT_SUM]
 policies = st.one_of(
     st.builds(
-        lambda years, days, forms: policy(
-            "QS2017", training_window_years=years, training_min_days=days, training_counting_forms=forms
+        lambda years, days, forms, mode: policy(
+            "QS2017",
+            training_window_years=years,
+            training_min_days=days,
+            training_counting_forms=forms,
+            training_count_mode=mode,
         ),
         st.integers(min_value=1, max_value=4),
         st.sampled_from([Decimal(5), Decimal("2.5"), Decimal(3), Decimal(0)]),
         st.sampled_from([[], ["concentrated", "party_school", "outside_county"], ["online"]]),
+        st.sampled_from(MODES),
     ),
     st.builds(
-        lambda days, forms: policy("3YR2024", training_min_days=days, training_counting_forms=forms),
+        lambda days, forms, mode: policy(
+            "3YR2024", training_min_days=days, training_counting_forms=forms, training_count_mode=mode
+        ),
         st.sampled_from([Decimal(3), Decimal("2.5"), Decimal("0.5")]),
-        st.sampled_from([[], ["concentrated", "meeting"]]),
+        st.sampled_from([[], ["concentrated", "meeting"], ["concentrated", "party_school", "night_school"]]),
+        st.sampled_from(MODES),
     ),
+    # A rule switched off keeps its values: the flag decides.
+    st.builds(
+        lambda preset: policy(preset, training_on=False, training_min_days=Decimal(3)),
+        st.sampled_from(["QS2017", "3YR2024"]),
+    ),
+    st.just(policy("CD2025")),
 )
 practice = st.lists(
     st.tuples(
@@ -107,7 +130,7 @@ class RulesAgree(TestCase):
         flagged = qs.filter(rules.attention_q(rule, on)).exists()
         assert flagged == rules.needs_attention(check.status, check.deadline, on)
 
-    @settings(max_examples=150, deadline=None)
+    @settings(max_examples=250, deadline=None)
     @given(
         entered=entry_dates,
         ended_after=ended_after,
@@ -119,7 +142,8 @@ class RulesAgree(TestCase):
         ended = entered + datetime.timedelta(days=ended_after) if ended_after is not None else None
         on = on if isinstance(on, datetime.date) else entered + datetime.timedelta(days=on)
         record = self._record(entered, ended)
-        for form, offset, days in history:
+        programmes = [TrainingProgramme.objects.create(unit=self.township, year=2020, name=f"轮训{i}") for i in (0, 1)]
+        for form, offset, days, programme in history:
             end = entered + datetime.timedelta(days=offset)
             span = int(days.to_integral_value(rounding="ROUND_CEILING"))
             event = TrainingEvent.objects.create(
@@ -130,6 +154,7 @@ class RulesAgree(TestCase):
                 days=days,
                 content="x",
                 organiser="y",
+                programme=None if programme is None else programmes[programme],
             )
             Enrolment.objects.create(event=event, record=record)
         self._agree(record, pol, on, "training")
@@ -140,9 +165,10 @@ class RulesAgree(TestCase):
         ended_after=ended_after,
         history=practice,
         need=st.sampled_from([0, 30, 1, 45]),
+        on_flag=st.sampled_from([True, True, True, False]),
         on=check_dates,
     )
-    def test_shadowing_rule_forms_agree(self, entered, ended_after, history, need, on):
+    def test_shadowing_rule_forms_agree(self, entered, ended_after, history, need, on_flag, on):
         ended = entered + datetime.timedelta(days=ended_after) if ended_after is not None else None
         on = on if isinstance(on, datetime.date) else entered + datetime.timedelta(days=on)
         record = self._record(entered, ended)
@@ -155,4 +181,5 @@ class RulesAgree(TestCase):
                 start=start,
                 end=None if length is None else start + datetime.timedelta(days=length),
             )
-        self._agree(record, policy("QL2022", shadowing_days_per_year=need), on, "shadowing")
+        pol = policy("QL2022", shadowing_on=on_flag, shadowing_days_per_year=need)
+        self._agree(record, pol, on, "shadowing")

@@ -273,7 +273,9 @@ def test_record_page_shows_history_and_checks(client, cast, people, event, assig
     body = response.content.decode()
     assert [t.pk for t in response.context["trainings"]] == [event.pk]
     assert [a.pk for a in response.context["practice"]] == [assignment.pk]
-    assert [c.key for c in response.context["checks"]] == ["training", "shadowing"]
+    # QS imposes the training rule but not shadowing: the page shows only the training check.
+    assert [c.key for c in response.context["checks"]] == ["training"]
+    assert "到乡镇跟班学习：" not in body
     assert "2026.03.01—03.05" in body and "登记个人培训" in body and "跟班学习（乡镇）" in body
     client.force_login(cast.mentor)
     body = client.get(reverse("training_record", args=[record.pk])).content.decode()
@@ -370,8 +372,31 @@ def test_gap_list_for_shadowing_under_ql(client, cast, people):
     response = client.get(reverse("training_gaps"), {"rule": "shadowing"})
     assert {r.person.name for r in response.context["rows"]} == {"李兰", "王甘", "陈青"}
     assert response.context["rule_label"] == "到乡镇跟班学习"
+    # QL has no training rule: without a choice the list is the shadowing one; asked for training it says so.
     response = client.get(reverse("training_gaps"))
-    assert list(response.context["rows"]) == []  # QL has no training-days rule
+    assert response.context["rule"] == "shadowing"
+    assert '<option value="shadowing" selected>' in response.content.decode()  # the filter says which list
+    assert {r.person.name for r in response.context["rows"]} == {"李兰", "王甘", "陈青"}
+    response = client.get(reverse("training_gaps"), {"rule": "training"})
+    assert list(response.context["rows"]) == [] and not response.context["applies"]
+    assert "本县现行政策未要求培训，不列出名单" in response.content.decode()
+
+
+def test_gap_list_of_a_cd_county_shows_no_training_gap(client, cast, people):
+    from reserves.models import CountyPolicy
+    from reserves.policy import preset_values
+
+    client.force_login(cast.township_a_admin)
+    assert client.get(reverse("training_gaps")).context["rows"]  # under QS the untrained reserves are listed
+    CountyPolicy.objects.create(
+        county=cast.county, effective_from=D(2025, 1, 1), preset="CD2025", **preset_values("CD2025")
+    )
+    for rule in ("training", "shadowing"):
+        response = client.get(reverse("training_gaps"), {"rule": rule})
+        assert response.status_code == 200 and list(response.context["rows"]) == []
+        assert "本县现行政策未要求" in response.content.decode()
+    body = client.get(reverse("training_record", args=[people["a1"].pk])).content.decode()
+    assert "本县现行政策未规定培训天数或到乡镇跟班学习的要求" in body and "已逾期" not in body
 
 
 # --- query counts ----------------------------------------------------------------------------------------------------
