@@ -3,8 +3,11 @@
 - per record, a `reserves.compliance.Check` with a Chinese reason (detail pages, reminders);
 - as a queryset filter or annotation (lists, dashboards, scans) — no Python loop over people.
 
-Rules: the township's quarterly opinion (季度评议), the annual appraisal (年度考核), absence beyond the QL §11
-thresholds (连续超过15天 / 一年累计超过30天), and ageing out (12 months before the policy's age limit)."""
+Rules: the township's quarterly opinion (季度评议, `quarter_review_on`), the annual appraisal (年度考核,
+`annual_appraisal_on`), absence beyond the QL §11 thresholds (连续超过15天 / 一年累计超过30天, `absence_on`), and the
+age limit (`age_on`): records already past it ("已超过年龄上限", `past_age_limit`) and records that pass it within
+12 months ("12个月内将超过年龄上限", `ageing_out`) are separate. Every rule answers only under a policy that has it on:
+with the rule off a check is NA with a Chinese reason and a list is empty."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -23,12 +26,13 @@ from django.db.models import (
 )
 from django.db.models.fields import DateField
 from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
 
 from notices.calendar import cn_date
 from reserves.compliance import DUE, NA, OK, OVERDUE, Check, quarter_bounds
 from reserves.dates import add_years_forward, shift_years_back
 from reserves.models import CountyPolicy, ReservePlacement, ReserveRecord
-from reserves.policy import county_of, policy_in_force
+from reserves.policy import county_of, policy_in_force, rule_on
 
 from .models import Absence, AnnualAppraisal, QuarterReview, quarter_label
 
@@ -38,6 +42,60 @@ ONE_DAY = datetime.timedelta(days=1)
 def policy_for(record: ReserveRecord, on: datetime.date) -> CountyPolicy | None:
     county = county_of(record.village)
     return policy_in_force(county, on) if county is not None else None
+
+
+def policy_of_unit(unit, on: datetime.date) -> CountyPolicy | None:
+    """The version in force on `on` for the county of a village or township (None above a county or without one)."""
+    county = county_of(unit)
+    return policy_in_force(county, on) if county is not None else None
+
+
+def policies_in_force(on: datetime.date) -> list[CountyPolicy]:
+    """The version in force on `on` of every county's policy, with its county (one query)."""
+    seen, out = set(), []
+    for policy in (
+        CountyPolicy.objects.filter(effective_from__lte=on)
+        .select_related("county")
+        .order_by("county_id", "-effective_from", "-id")
+    ):
+        if policy.county_id not in seen:
+            seen.add(policy.county_id)
+            out.append(policy)
+    return out
+
+
+def where_rule_on(queryset: QuerySet, key: str, on: datetime.date, *, field: str = "village__code") -> QuerySet:
+    """Rows of `queryset` in counties whose version in force on `on` has rule `key` (a reserves.policy RULES key)
+    on. For lists over several counties (city and county users): a county without the rule has no such duty."""
+    cond = Q(pk__in=[])
+    for policy in policies_in_force(on):
+        if rule_on(policy, key):
+            cond |= Q(**{f"{field}__startswith": policy.county.code})
+    return queryset.filter(cond)
+
+
+def rule_day(last_day: datetime.date, today: datetime.date | None = None) -> datetime.date:
+    """The day whose policy decides a period's duty: its last day, or today while the period runs (a version that
+    takes effect later does not reach back)."""
+    return min(last_day, today or timezone.localdate())
+
+
+NOT_SET = "本县尚未设置该日期适用的政策。"
+
+
+def rule_off_text(key: str) -> str:
+    """What a page says when the county's policy does not have the rule."""
+    return RULE_OFF_TEXTS[key]
+
+
+RULE_OFF_TEXTS = {
+    "quarter_review": "本县政策未规定季度评议。",
+    "annual_appraisal": "本县政策未规定对后备干部进行年度考核（评估）。",
+    "leave_routing": "本县政策未规定请销假审批。",
+    "absence": "本县政策未规定缺勤（旷工、超假）取消资格的界限。",
+    "inability_report": "本县政策未规定不能正常履职情况的报告时限。",
+    "age": "本县政策未规定年龄上限。",
+}
 
 
 # --- who was in the pool where, over a period ----------------------------------------------------------------------
@@ -84,11 +142,20 @@ def has_township_opinion(review: QuarterReview | None) -> bool:
     return review is not None and review.township_rating != ""
 
 
-def check_quarter_review(record: ReserveRecord, year: int, quarter: int, *, on: datetime.date, status=None) -> Check:
+def check_quarter_review(
+    record: ReserveRecord, year: int, quarter: int, *, on: datetime.date, status=None, policy=...
+) -> Check:
     """Does the record have the township's opinion for the quarter? `status` (a QuarterStatus) may be passed to
-    save the look-ups; otherwise the lock of the township the record sat in is read."""
+    save the look-ups; otherwise the lock of the township the record sat in is read. `policy` defaults to the
+    version in force at the quarter's end (or on `on`, if earlier); without quarter_review_on the check is NA."""
     label = f"{quarter_label(year, quarter)}评议"
     start, end = quarter_bounds(year, quarter)
+    if policy is ...:
+        policy = policy_for(record, min(end, on))
+    if policy is None:
+        return Check("quarter_review", label, NA, NOT_SET)
+    if not policy.quarter_review_on:
+        return Check("quarter_review", label, NA, rule_off_text("quarter_review"))
     if not in_period(record, start, end):
         return Check("quarter_review", label, NA, f"{quarter_label(year, quarter)}不在库，无需评议。")
     review = QuarterReview.objects.filter(record=record, year=year, quarter=quarter).first()
@@ -118,22 +185,34 @@ def check_quarter_review(record: ReserveRecord, year: int, quarter: int, *, on: 
     )
 
 
-def missing_township_opinion(queryset: QuerySet, year: int, quarter: int, *, village=None, unit=None) -> QuerySet:
+def missing_township_opinion(
+    queryset: QuerySet, year: int, quarter: int, *, village=None, unit=None, today: datetime.date | None = None
+) -> QuerySet:
     """The records of `queryset` in the pool during the quarter (in `village` / under `unit` if given) that have
-    no township opinion for it."""
+    no township opinion for it — only in counties whose policy (in force at the quarter's end, or today while it
+    runs) has quarter_review_on."""
     start, end = quarter_bounds(year, quarter)
     in_quarter = records_in_period(start, end, village=village, unit=unit)
     reviewed = QuarterReview.objects.filter(record=OuterRef("pk"), year=year, quarter=quarter).exclude(
         township_rating=""
     )
-    return queryset.filter(pk__in=in_quarter.values("pk")).exclude(Exists(reviewed))
+    missing = queryset.filter(pk__in=in_quarter.values("pk")).exclude(Exists(reviewed))
+    return where_rule_on(missing, "quarter_review", rule_day(end, today))
 
 
 # --- 年度考核 --------------------------------------------------------------------------------------------------------
 
 
-def check_appraisal(record: ReserveRecord, year: int, *, on: datetime.date) -> Check:
+def check_appraisal(record: ReserveRecord, year: int, *, on: datetime.date, policy=...) -> Check:
+    """Is the year's appraisal entered? `policy` defaults to the version in force at the year's end (or on `on`,
+    if earlier); without annual_appraisal_on the check is NA."""
     label = f"{year}年度考核"
+    if policy is ...:
+        policy = policy_for(record, min(datetime.date(year, 12, 31), on))
+    if policy is None:
+        return Check("appraisal", label, NA, NOT_SET)
+    if not policy.annual_appraisal_on:
+        return Check("appraisal", label, NA, rule_off_text("annual_appraisal"))
     if not in_period(record, datetime.date(year, 1, 1), datetime.date(year, 12, 31)):
         return Check("appraisal", label, NA, f"{year}年不在库，无需考核。")
     appraisal = AnnualAppraisal.objects.filter(record=record, year=year).first()
@@ -144,11 +223,17 @@ def check_appraisal(record: ReserveRecord, year: int, *, on: datetime.date) -> C
     return Check("appraisal", label, OVERDUE, f"{year}年度考核结果尚未录入。")
 
 
-def missing_appraisal(queryset: QuerySet, year: int, *, village=None, unit=None) -> QuerySet:
-    in_year = records_in_period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), village=village, unit=unit)
-    return queryset.filter(pk__in=in_year.values("pk")).exclude(
+def missing_appraisal(
+    queryset: QuerySet, year: int, *, village=None, unit=None, today: datetime.date | None = None
+) -> QuerySet:
+    """Records in the pool during `year` without its appraisal — only in counties whose policy (in force at the
+    year's end, or today while it runs) has annual_appraisal_on."""
+    last = datetime.date(year, 12, 31)
+    in_year = records_in_period(datetime.date(year, 1, 1), last, village=village, unit=unit)
+    missing = queryset.filter(pk__in=in_year.values("pk")).exclude(
         Exists(AnnualAppraisal.objects.filter(record=OuterRef("pk"), year=year))
     )
+    return where_rule_on(missing, "annual_appraisal", rule_day(last, today))
 
 
 # --- 缺勤: QL §11 thresholds -------------------------------------------------------------------------------------
@@ -224,9 +309,20 @@ def annotate_absence(queryset: QuerySet, *, on: datetime.date, consecutive: int)
 
 def over_absence_thresholds(queryset: QuerySet, *, on: datetime.date, consecutive: int, year_days: int) -> QuerySet:
     """Records absent more than `consecutive` days in a row (a run reaching into on's year) or more than
-    `year_days` days in on's calendar year, as of `on`."""
+    `year_days` days in on's calendar year, as of `on`. The bare arithmetic: callers with a policy use
+    `over_absence_limit`, which asks the rule first."""
     return annotate_absence(queryset, on=on, consecutive=consecutive).filter(
         Q(absence_run_over=True) | Q(absence_year_days__gt=year_days)
+    )
+
+
+def over_absence_limit(queryset: QuerySet, policy: CountyPolicy | None, on: datetime.date) -> QuerySet:
+    """Records of `queryset` over the policy's absence thresholds on `on`; none when the policy has no absence rule
+    (a county without it flags nobody, however long the absence)."""
+    if policy is None or not policy.absence_on:
+        return queryset.none()
+    return over_absence_thresholds(
+        queryset, on=on, consecutive=policy.absence_consecutive_days, year_days=policy.absence_year_days
     )
 
 
@@ -276,7 +372,9 @@ def check_absence(record: ReserveRecord, policy: CountyPolicy | None, *, on: dat
     a calendar year. `absences` may be passed (e.g. prefetched)."""
     label = "考勤（旷工、超假）"
     if policy is None:
-        return Check("absence", label, NA, "本县尚未设置该日期适用的政策。")
+        return Check("absence", label, NA, NOT_SET)
+    if not policy.absence_on:
+        return Check("absence", label, NA, rule_off_text("absence"))
     n, m = policy.absence_consecutive_days, policy.absence_year_days
     absences = list(record.absences.all()) if absences is None else absences
     summary = summarise_absences(absences, on)
@@ -298,7 +396,10 @@ def check_absence(record: ReserveRecord, policy: CountyPolicy | None, *, on: dat
 
 
 def absence_flag_items(record: ReserveRecord, policy: CountyPolicy, *, on: datetime.date, absences=None):
-    """Every ground for an ABSENCE flag in the record's history up to `on`: (source, reason) pairs."""
+    """Every ground for an ABSENCE flag in the record's history up to `on`: (source, reason) pairs; none when the
+    policy has no absence rule."""
+    if policy is None or not policy.absence_on:
+        return []
     absences = list(record.absences.all()) if absences is None else absences
     summary = summarise_absences(absences, on)
     n, m = policy.absence_consecutive_days, policy.absence_year_days
@@ -317,49 +418,126 @@ def absence_flag_items(record: ReserveRecord, policy: CountyPolicy, *, on: datet
     return items
 
 
-# --- 年龄上限: flag 12 months ahead ----------------------------------------------------------------------------------
+# --- 年龄上限: already past it, and passing it within 12 months ------------------------------------------------
+
+
+def age_rule_on(policy: CountyPolicy | None) -> bool:
+    """The county has an age limit (QS "35周岁左右" warns, 3YR "45周岁以下" blocks)."""
+    return policy is not None and policy.age_on and policy.age_limit is not None
+
+
+def age_limit_blocks(policy: CountyPolicy | None) -> bool:
+    """Only a blocking age limit makes 已超过 / 将超过 a to-do and an AGE_OUT removal flag; a limit that warns
+    (QS "一般35周岁左右") is figures only."""
+    return age_rule_on(policy) and policy.age_mode == CountyPolicy.BLOCK
 
 
 def age_out_horizon(on: datetime.date) -> datetime.date:
     return add_years_forward(on, 1)
 
 
+def passes_limit_on(birth_date: datetime.date, policy: CountyPolicy) -> datetime.date:
+    """The day a person is past the limit: their (limit + 1)th birthday (1 March for 29 February in a common
+    year)."""
+    return add_years_forward(birth_date, policy.age_limit + 1)
+
+
+def past_cutoff(policy: CountyPolicy, on: datetime.date) -> datetime.date:
+    """People born on or before this date are past the limit on `on`."""
+    return shift_years_back(on, policy.age_limit + 1)
+
+
 def age_out_cutoff(policy: CountyPolicy, on: datetime.date) -> datetime.date:
-    """People born on or before this date are over the limit by the horizon (12 months after `on`)."""
+    """People born on or before this date are past the limit by the horizon (12 months after `on`) — past already
+    or passing within the year."""
     return shift_years_back(age_out_horizon(on), policy.age_limit + 1)
 
 
-def check_age_out(record: ReserveRecord, policy: CountyPolicy | None, *, on: datetime.date) -> Check:
-    label = "年龄上限"
-    if policy is None or policy.age_limit is None:
-        return Check("age_out", label, NA, "本县政策未设年龄上限。")
-    if not (record.entered_on <= on and (record.ended_on is None or record.ended_on > on)):
-        return Check("age_out", label, NA, "已不在库。")
-    limit = policy.age_limit
-    person = record.person
-    passes_on = add_years_forward(person.birth_date, limit + 1)
-    age = person.age_on(on)
-    if passes_on <= on:
-        return Check(
-            "age_out", label, OVERDUE, f"{age}周岁，已于{cn_date(passes_on)}超过年龄上限{limit}周岁。", passes_on
-        )
-    if person.age_on(age_out_horizon(on)) > limit:
-        return Check(
-            "age_out",
-            label,
-            DUE,
-            f"{age}周岁，将于{cn_date(passes_on)}年满{limit + 1}周岁，12个月内超过年龄上限{limit}周岁。",
-            passes_on,
-        )
-    return Check("age_out", label, OK, f"{age}周岁，12个月内不会超过年龄上限{limit}周岁。")
+def _in_pool(queryset: QuerySet, on: datetime.date) -> QuerySet:
+    return queryset.filter(entered_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
 
 
-def ageing_out(queryset: QuerySet, policy: CountyPolicy | None, *, on: datetime.date) -> QuerySet:
-    """Records of `queryset` in the pool on `on` who pass the policy's age limit within 12 months (or already have)."""
-    if policy is None or policy.age_limit is None:
-        return queryset.none()
-    return (
-        queryset.filter(entered_on__lte=on)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
-        .filter(person__birth_date__lte=age_out_cutoff(policy, on))
+def past_age_limit(records: QuerySet, policy: CountyPolicy | None, on: datetime.date) -> QuerySet:
+    """ "已超过年龄上限": records of `records` in the pool on `on` who are already past the policy's age limit that
+    day (their limit + 1 birthday is on or before `on`). Empty when the county has no age rule. Whether it is a
+    to-do is `age_limit_blocks(policy)`."""
+    if not age_rule_on(policy):
+        return records.none()
+    return _in_pool(records, on).filter(person__birth_date__lte=past_cutoff(policy, on))
+
+
+def ageing_out(records: QuerySet, policy: CountyPolicy | None, on: datetime.date) -> QuerySet:
+    """ "12个月内将超过年龄上限": records of `records` in the pool on `on` not yet past the policy's age limit who
+    pass it within 12 months (by the same day next year). Those already past are `past_age_limit`. Empty when the
+    county has no age rule. Whether it is a to-do is `age_limit_blocks(policy)`."""
+    if not age_rule_on(policy):
+        return records.none()
+    return _in_pool(records, on).filter(
+        person__birth_date__gt=past_cutoff(policy, on), person__birth_date__lte=age_out_cutoff(policy, on)
     )
+
+
+PAST, SOON, WITHIN = "past", "soon", "within"
+
+
+def age_limit_state(record: ReserveRecord, policy: CountyPolicy | None, on: datetime.date) -> str | None:
+    """The per-record twin of the two lists: PAST (in `past_age_limit`), SOON (in `ageing_out`), WITHIN (neither),
+    or None (no age rule, or not in the pool on `on`)."""
+    if not age_rule_on(policy) or not (record.entered_on <= on and (record.ended_on is None or record.ended_on > on)):
+        return None
+    passes_on = passes_limit_on(record.person.birth_date, policy)
+    if passes_on <= on:
+        return PAST
+    if passes_on <= age_out_horizon(on):
+        return SOON
+    return WITHIN
+
+
+def check_past_age_limit(record: ReserveRecord, policy: CountyPolicy | None, *, on: datetime.date) -> Check:
+    """ "已超过年龄上限" for one record: OVERDUE when past a blocking limit; NA without an age rule, out of the pool,
+    or under a limit that only warns (stated, not a to-do)."""
+    return _age_check(record, policy, on, "age_past", "已超过年龄上限", PAST)
+
+
+def check_ageing_out(record: ReserveRecord, policy: CountyPolicy | None, *, on: datetime.date) -> Check:
+    """ "12个月内将超过年龄上限" for one record: DUE when passing a blocking limit within 12 months (not yet past)."""
+    return _age_check(record, policy, on, "age_soon", "12个月内将超过年龄上限", SOON)
+
+
+def check_age_out(record: ReserveRecord, policy: CountyPolicy | None, *, on: datetime.date) -> Check:
+    """The age limit in one line for a record page: 已超过 (OVERDUE) or 12个月内将超过 (DUE) under a blocking limit."""
+    state = age_limit_state(record, policy, on)
+    if state == PAST:
+        return check_past_age_limit(record, policy, on=on)
+    if state == SOON:
+        return check_ageing_out(record, policy, on=on)
+    return _age_check(record, policy, on, "age_out", "年龄上限", None)
+
+
+def _age_check(record, policy, on, key, label, wanted) -> Check:
+    if policy is None:
+        return Check(key, label, NA, NOT_SET)
+    if not age_rule_on(policy):
+        return Check(key, label, NA, rule_off_text("age"))
+    state = age_limit_state(record, policy, on)
+    if state is None:
+        return Check(key, label, NA, "已不在库。")
+    limit = policy.age_limit
+    age = record.person.age_on(on)
+    passes_on = passes_limit_on(record.person.birth_date, policy)
+    if state == PAST:
+        fact = f"{age}周岁，已于{cn_date(passes_on)}超过年龄上限{limit}周岁"
+    elif state == SOON:
+        fact = f"{age}周岁，将于{cn_date(passes_on)}年满{limit + 1}周岁，12个月内超过年龄上限{limit}周岁"
+    else:
+        fact = f"{age}周岁，12个月内不会超过年龄上限{limit}周岁"
+    if wanted is not None and state != wanted:
+        if state == WITHIN or wanted == PAST:
+            return Check(key, label, OK, fact + "。")
+        return Check(key, label, NA, fact + "（见“已超过年龄上限”）。")
+    if state == WITHIN:
+        return Check(key, label, OK, fact + "。")
+    if not age_limit_blocks(policy):
+        # QS "一般应在35周岁左右": the limit guides selection; stated, not a to-do or a removal ground.
+        return Check(key, label, NA, fact + "（本县年龄条件为提醒性要求，不作为待办或取消资格的依据）。")
+    return Check(key, label, OVERDUE if state == PAST else DUE, fact + "。", passes_on)

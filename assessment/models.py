@@ -167,15 +167,17 @@ class Leave(models.Model):
     """请假 (QL §10), entered by the village for a reserve (reserves have no accounts). Approval and 销假 are
     separate: a leave is approved (or refused) by the right person, and closed with the date the reserve came back."""
 
-    PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
-    STATE_CHOICES = [(PENDING, "待审批"), (APPROVED, "已批准"), (REJECTED, "不予批准")]
+    # NOT_REQUIRED: entered under a county policy without QL §10's leave routing — kept as an attendance record,
+    # nobody approves it.
+    PENDING, APPROVED, REJECTED, NOT_REQUIRED = "pending", "approved", "rejected", "not_required"
+    STATE_CHOICES = [(PENDING, "待审批"), (APPROVED, "已批准"), (REJECTED, "不予批准"), (NOT_REQUIRED, "无需审批")]
 
     record = models.ForeignKey(ReserveRecord, on_delete=models.CASCADE, related_name="leaves")
     village = models.ForeignKey(OrgUnit, verbose_name="村（社区）", on_delete=models.PROTECT, related_name="+")
     start = models.DateField("请假开始日期")
     end = models.DateField("请假结束日期")
     reason = models.CharField("请假事由", max_length=300)
-    state = models.CharField("审批", max_length=10, choices=STATE_CHOICES, default=PENDING)
+    state = models.CharField("审批", max_length=12, choices=STATE_CHOICES, default=PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

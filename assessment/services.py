@@ -19,17 +19,23 @@ from org.audit import audit, audit_many
 from org.models import Membership, OrgUnit, VillageLeader
 from org.scope import get_scope
 from reserves.compliance import quarter_bounds
-from reserves.dates import add_years_forward
 from reserves.flags import flag_raise, flag_resolve
 from reserves.models import CountyPolicy, Flag, ReservePlacement, ReserveRecord
-from reserves.policy import county_of, policy_in_force
+from reserves.policy import county_of
 
 from .compliance import (
     absence_flag_items,
+    age_limit_blocks,
     ageing_out,
     missing_township_opinion,
-    over_absence_thresholds,
+    over_absence_limit,
+    passes_limit_on,
+    past_age_limit,
+    policies_in_force,
+    policy_of_unit,
     records_in_period,
+    rule_day,
+    rule_off_text,
 )
 from .models import (
     APPRAISAL_LABELS,
@@ -50,8 +56,7 @@ ONE_DAY = datetime.timedelta(days=1)
 VILLAGE_SIDE, TOWNSHIP_SIDE = "village", "township"
 SIDE_LABELS = {VILLAGE_SIDE: "村（社区）评定意见", TOWNSHIP_SIDE: "乡镇评定意见"}
 TEXT_MAX = 500
-DEFAULT_LEAVE_DAYS = CountyPolicy._meta.get_field("leave_village_max_days").get_default()
-DEFAULT_REPORT_DAYS = CountyPolicy._meta.get_field("report_inability_days").get_default()
+NO_APPROVAL = "none"  # leave_approver under a county without leave routing
 
 
 def _today(today):
@@ -144,6 +149,7 @@ def quarter_reviews_save(
     if not village.is_village:
         raise ValidationError("季度评议按村（社区）填写。")
     role = _require_writer(actor, village, "您无权填写该村（社区）的季度评议。")
+    require_quarter_review(village, year, quarter, today)
     sides_sent = {side for sides in rows.values() for side in sides}
     if sides_sent - set(SIDE_LABELS):
         raise ValidationError("评定意见只分村（社区）和乡镇两级。")
@@ -230,6 +236,17 @@ def quarter_review_save(
     )
 
 
+def quarter_review_applies(unit: OrgUnit, year: int, quarter: int, today: datetime.date | None = None) -> bool:
+    """The county of `unit` has QS's quarterly review in the version deciding that quarter."""
+    policy = policy_of_unit(unit, rule_day(quarter_bounds(year, quarter)[1], today))
+    return policy is not None and policy.quarter_review_on
+
+
+def require_quarter_review(unit: OrgUnit, year: int, quarter: int, today: datetime.date | None = None) -> None:
+    if not quarter_review_applies(unit, year, quarter, today):
+        raise ValidationError(rule_off_text("quarter_review") + "无需填写或提交。")
+
+
 def _require_township(actor, township: OrgUnit):
     if township.level != roles.TOWNSHIP or not get_scope(actor).has(roles.EDIT_PEOPLE, township):
         raise ValidationError("您无权提交该乡镇的季度评议。")
@@ -245,6 +262,7 @@ def quarter_submit(
     if not valid_quarter(year, quarter):
         raise ValidationError("季度不正确。")
     _require_township(actor, township)
+    require_quarter_review(township, year, quarter, today)
     row = _claim_quarter(township, year, quarter)
     status = quarter_status(township, year, quarter, today=today, submission=row)
     if status.state == FUTURE:
@@ -252,12 +270,12 @@ def quarter_submit(
     if status.state == SUBMITTED:
         raise ValidationError(f"{status.label}评议已经提交，不能重复提交。")
     missing = list(
-        missing_township_opinion(ReserveRecord.objects.all(), year, quarter, unit=township)
+        missing_township_opinion(ReserveRecord.objects.all(), year, quarter, unit=township, today=today)
         .select_related("person")
         .order_by("village__code", "person__name")[:11]
     )
     if missing:
-        total = missing_township_opinion(ReserveRecord.objects.all(), year, quarter, unit=township).count()
+        total = missing_township_opinion(ReserveRecord.objects.all(), year, quarter, unit=township, today=today).count()
         names = "、".join(r.person.name for r in missing[:10]) + ("等" if total > 10 else "")
         raise ValidationError(f"还有{total}名后备干部未填写乡镇评定意见（{names}），请填写后再提交。")
     late = today > status.deadline.day
@@ -323,6 +341,12 @@ def quarter_reopen(
 # --- 年度考核 --------------------------------------------------------------------------------------------------------
 
 
+def appraisal_applies(unit: OrgUnit, year: int, today: datetime.date | None = None) -> bool:
+    """The county of `unit` appraises its reserves (QS 年度考核结果, QL 年底评估) in the version deciding `year`."""
+    policy = policy_of_unit(unit, rule_day(datetime.date(year, 12, 31), today))
+    return policy is not None and policy.annual_appraisal_on
+
+
 @transaction.atomic
 def appraisals_save(
     *,
@@ -342,6 +366,8 @@ def appraisals_save(
         raise ValidationError(f"{year}年度尚未开始，不能录入考核结果。")
     if year < 2000:
         raise ValidationError("年度不正确。")
+    if not appraisal_applies(village, year, today):
+        raise ValidationError(rule_off_text("annual_appraisal") + "无需录入考核结果。")
     bad = sorted({value for value in results.values() if value and value not in APPRAISAL_LABELS})
     if bad:
         raise ValidationError(f"考核结果只能是“{'、'.join(APPRAISAL_LABELS.values())}”之一。")
@@ -488,10 +514,10 @@ def sync_overstays(record: ReserveRecord) -> None:
 
 
 def raise_absence_flags(record: ReserveRecord, *, on: datetime.date, actor=None, request=None) -> int:
-    """Raise an ABSENCE flag for every run and year over the thresholds up to `on` (once each)."""
-    county = county_of(record.village)
-    policy = policy_in_force(county, on) if county is not None else None
-    if policy is None:
+    """Raise an ABSENCE flag for every run and year over the thresholds up to `on` (once each) — only under a
+    county policy with the absence rule on."""
+    policy = policy_of_unit(record.village, on)
+    if policy is None or not policy.absence_on:
         return 0
     raised = 0
     for source, reason in absence_flag_items(record, policy, on=on, absences=list(record.absences.all())):
@@ -536,12 +562,14 @@ def leave_create(
     if returned_on is not None:
         _check_return(record, start, returned_on, today)
     _check_free(record, start, end)
+    routed = leave_routing_applies(village, start)
     leave = Leave.objects.create(
         record=record,
         village=village,
         start=start,
         end=end,
         reason=reason,
+        state=Leave.PENDING if routed else Leave.NOT_REQUIRED,
         created_by=actor,
         returned_on=returned_on,
         closed_by=actor if returned_on else None,
@@ -560,6 +588,7 @@ def leave_create(
             "days": leave.days,
             "reason": reason,
             "returned_on": str(returned_on) if returned_on else "",
+            "state": leave.get_state_display(),
         },
     )
     raise_absence_flags(record, on=today, actor=actor, request=request)
@@ -580,12 +609,23 @@ def _check_return(record, start, returned_on, today, *, leave=None):
         )
 
 
+def leave_routing_applies(village: OrgUnit, on: datetime.date) -> bool:
+    """The county of `village` routes leave for approval (QL §10) in the version in force on `on`."""
+    policy = policy_of_unit(village, on)
+    return policy is not None and policy.leave_routing_on
+
+
 def leave_approver(leave: Leave, policy: CountyPolicy | None = ...) -> tuple[str, int]:
-    """Who approves this leave under QL §10: ("village", max days) or ("leader", max days)."""
+    """Who approves this leave under QL §10: ("village", max days) or ("leader", max days); (NO_APPROVAL, 0) when
+    the leave needs no approval (entered, or starting, under a county policy without leave routing). `policy` is
+    the version in force on the leave's first day."""
+    if leave.state == Leave.NOT_REQUIRED:
+        return NO_APPROVAL, 0
     if policy is ...:
-        county = county_of(leave.village)
-        policy = policy_in_force(county, leave.start) if county else None
-    max_days = policy.leave_village_max_days if policy is not None else DEFAULT_LEAVE_DAYS
+        policy = policy_of_unit(leave.village, leave.start)
+    if policy is None or not policy.leave_routing_on:
+        return NO_APPROVAL, 0
+    max_days = policy.leave_village_max_days
     return ("village" if leave.days <= max_days else "leader"), max_days
 
 
@@ -606,9 +646,11 @@ def leave_decide(
     village = leave.village
     if not get_scope(actor).has(roles.VIEW, village):
         raise ValidationError("未找到该请假。")
+    who, max_days = leave_approver(leave)
+    if who == NO_APPROVAL:
+        raise ValidationError(rule_off_text("leave_routing") + "该请假无需审批。")
     if leave.state != Leave.PENDING:
         raise ValidationError(f"该请假已审批（{leave.get_state_display()}），不能重复审批。")
-    who, max_days = leave_approver(leave)
     leaders = VillageLeader.objects.current(leave.start).filter(village=village)
     is_leader = leaders.filter(user_id=actor.pk).exists()
     if who == "leader" and not is_leader:
@@ -749,9 +791,10 @@ def inability_report(
     if len(reason) > 500:
         raise ValidationError({"reason": "情况说明不超过500字。"})
     _require_placed(record, village, found_on)
-    county = county_of(village)
-    policy = policy_in_force(county, found_on) if county else None
-    limit = policy.report_inability_days if policy is not None else DEFAULT_REPORT_DAYS
+    policy = policy_of_unit(village, found_on)
+    if policy is None or not policy.inability_report_on:
+        raise ValidationError(rule_off_text("inability_report") + "无需报告。")
+    limit = policy.report_inability_days
     report = InabilityReport.objects.create(
         record=record,
         village=village,
@@ -800,20 +843,6 @@ def inability_late_text(report: InabilityReport) -> str:
 # --- scans (a daily task): flags from the passage of time ---------------------------------------------------------
 
 
-def _policies_in_force(on: datetime.date) -> list[CountyPolicy]:
-    """The version in force on `on` of every county's policy (one query)."""
-    seen, out = set(), []
-    for policy in (
-        CountyPolicy.objects.filter(effective_from__lte=on)
-        .select_related("county")
-        .order_by("county_id", "-effective_from", "-id")
-    ):
-        if policy.county_id not in seen:
-            seen.add(policy.county_id)
-            out.append(policy)
-    return out
-
-
 def _raise_many(items: list[tuple[ReserveRecord, str, str, str]], *, on: datetime.date, actor=None) -> int:
     """Raise many flags with a fixed number of queries: (record, kind, source, reason); existing ones are kept."""
     if not items:
@@ -838,47 +867,47 @@ def _raise_many(items: list[tuple[ReserveRecord, str, str, str]], *, on: datetim
 
 
 def scan_age_out(on: datetime.date | None = None, *, actor=None) -> int:
-    """Flag (AGE_OUT, once per record) every reserve in the pool who passes the age limit of their county's policy
-    within 12 months. Queries: one for the policies, then three per county with an age limit."""
+    """Flag (AGE_OUT, once per record) every reserve in the pool who is past, or passes within 12 months, the age
+    limit of their county's policy — only where the age rule is on and blocks (3YR "45周岁以下"); a limit that
+    warns (QS "一般35周岁左右") is no ground for removal. Queries: one for the policies, then a few per county."""
     on = _today(on)
     items = []
-    for policy in _policies_in_force(on):
-        # A limit that only warns (QS: "一般35周岁左右") is no ground for removal: flag only blocking limits.
-        if policy.age_limit is None or policy.age_mode != CountyPolicy.BLOCK:
+    for policy in policies_in_force(on):
+        if not age_limit_blocks(policy):
             continue
-        records = (
-            ageing_out(ReserveRecord.objects.filter(village__code__startswith=policy.county.code), policy, on=on)
-            .exclude(Exists(Flag.objects.filter(record=OuterRef("pk"), kind=Flag.AGE_OUT)))
-            .select_related("person", "village")
-        )
+        county_records = ReserveRecord.objects.filter(village__code__startswith=policy.county.code)
+        not_flagged = ~Exists(Flag.objects.filter(record=OuterRef("pk"), kind=Flag.AGE_OUT))
         limit = policy.age_limit
-        for record in records:
-            passes_on = add_years_forward(record.person.birth_date, limit + 1)
-            items.append(
-                (
-                    record,
-                    Flag.AGE_OUT,
-                    f"assessment.age_out:{record.pk}",
-                    f"{record.person.name}于{cn_date(passes_on)}年满{limit + 1}周岁，超过年龄上限{limit}周岁。",
+        for finder, verb in ((past_age_limit, "已于"), (ageing_out, "将于")):
+            for record in finder(county_records, policy, on).filter(not_flagged).select_related("person", "village"):
+                passes_on = passes_limit_on(record.person.birth_date, policy)
+                items.append(
+                    (
+                        record,
+                        Flag.AGE_OUT,
+                        f"assessment.age_out:{record.pk}",
+                        f"{record.person.name}{verb}{cn_date(passes_on)}年满{limit + 1}周岁，超过年龄上限{limit}周岁。",
+                    )
                 )
-            )
     return _raise_many(items, on=on, actor=actor)
 
 
 def scan_absence(on: datetime.date | None = None, *, actor=None) -> int:
     """Flag (ABSENCE) reserves in the pool over the QL §11 thresholds as of `on` — leave not closed keeps counting
-    as days pass, so this runs daily. Queries: one for the policies, then a few per county."""
+    as days pass, so this runs daily. Only counties whose policy has the absence rule on (a QS county has no
+    absence flag, however long the absence). Queries: one for the policies, then a few per county."""
     on = _today(on)
     items = []
-    for policy in _policies_in_force(on):
+    for policy in policies_in_force(on):
+        if not policy.absence_on:
+            continue
         records = (
-            over_absence_thresholds(
+            over_absence_limit(
                 ReserveRecord.objects.filter(village__code__startswith=policy.county.code)
                 .filter(entered_on__lte=on)
                 .exclude(ended_on__lte=on),
-                on=on,
-                consecutive=policy.absence_consecutive_days,
-                year_days=policy.absence_year_days,
+                policy,
+                on,
             )
             .select_related("person", "village")
             .prefetch_related("absences")

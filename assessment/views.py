@@ -17,11 +17,11 @@ from org.scope import get_scope
 from org.viewutils import submit
 from reserves.compliance import quarter_bounds
 from reserves.models import CountyPolicy
-from reserves.policy import county_of, policy_in_force
+from reserves.policy import county_of
 from reserves.views import get_record_for_user
 
 from . import services
-from .compliance import records_in_period
+from .compliance import policy_of_unit, records_in_period, rule_day, rule_off_text
 from .forms import AbsenceForm, CloseForm, DecideForm, InabilityForm, LeaveForm, ReopenForm
 from .models import (
     APPRAISAL_CHOICES,
@@ -86,6 +86,76 @@ def get_leave_for_user(request, pk):
     return leave
 
 
+class RuleSet:
+    """Which of this app's rules a county's policy has on, for templates (no policy: none)."""
+
+    def __init__(self, policy):
+        self.policy = policy
+        on = (lambda flag: bool(getattr(policy, flag))) if policy is not None else (lambda flag: False)
+        self.quarter_review = on("quarter_review_on")
+        self.appraisal = on("annual_appraisal_on")
+        self.leave_routing = on("leave_routing_on")
+        self.absence = on("absence_on")
+        self.inability = on("inability_report_on")
+        self.attendance = self.leave_routing or self.absence or self.inability
+
+
+def _policies_by_code(codes, day):
+    """county code -> the version in force on `day` (one query)."""
+    out = {}
+    for policy in (
+        CountyPolicy.objects.filter(county__code__in=codes, county__level=roles.COUNTY, effective_from__lte=day)
+        .select_related("county")
+        .order_by("county_id", "-effective_from", "-id")
+    ):
+        out.setdefault(policy.county.code, policy)
+    return out
+
+
+def county_versions(unit) -> list[CountyPolicy]:
+    """Every version of the policy of `unit`'s county, newest first (one query); pick one with `version_on`."""
+    return list(
+        CountyPolicy.objects.filter(county__code=unit.code[:6], county__level=roles.COUNTY).order_by(
+            "-effective_from", "-id"
+        )
+    )
+
+
+def version_on(versions, day):
+    return next((v for v in versions if v.effective_from <= day), None)
+
+
+def attendance_texts(policy) -> list[str]:
+    """What the attendance pages say about each attendance rule of the county (on: the duty; off: that there is
+    none and what entering still means)."""
+    if policy is None:
+        return ["本县尚未设置政策：登记的请假无需审批，缺勤只作记录。"]
+    texts = []
+    if policy.leave_routing_on:
+        n = policy.leave_village_max_days
+        texts.append(
+            f"请假{n}天以内由村（社区）党组织书记审批，{n}天以上报乡（镇）包村领导审批；"
+            "请假结束要及时销假，逾期未销假的天数计为缺勤。"
+        )
+    else:
+        texts.append(rule_off_text("leave_routing") + "登记的请假无需审批，只作考勤记录；回来后仍可销假。")
+    if policy.absence_on:
+        texts.append(
+            f"无故缺勤（含请假期满逾期不归）连续超过{policy.absence_consecutive_days}天，或一年内累计超过"
+            f"{policy.absence_year_days}天的，将提示为取消资格的依据。"
+        )
+    else:
+        texts.append(rule_off_text("absence") + "登记的缺勤只作记录，不作为取消资格的依据。")
+    if policy.inability_report_on:
+        texts.append(
+            f"对无法正常履职的，应于发现之日起{policy.report_inability_days}日内向乡（镇）党委报告；"
+            "逾期仍可报告，将标注为逾期报告。"
+        )
+    else:
+        texts.append(rule_off_text("inability_report") + "本页不提供该报告。")
+    return texts
+
+
 def _units_current_in(start, end):
     return Q(valid_from__lte=end) & (Q(valid_to__isnull=True) | Q(valid_to__gt=start))
 
@@ -122,20 +192,29 @@ def quarter_overview(request):
         .filter(_units_current_in(start, end))
         .order_by("code")
     )
+    scope_townships = [t.pk for t in townships]
+    county_codes = sorted({t.code[:6] for t in townships})
+    counties = {c.code: c for c in OrgUnit.objects.filter(level=roles.COUNTY, code__in=county_codes, valid_to=None)}
     counts = quarter_counts(Q(village__parent__in=[t.pk for t in townships]), year, quarter, group="village__parent_id")
     submissions = {
         s.township_id: s
         for s in QuarterSubmission.objects.filter(township__in=[t.pk for t in townships], year=year, quarter=quarter)
     }
-    county_codes = sorted({t.code[:6] for t in townships})
-    counties = {c.code: c for c in OrgUnit.objects.filter(level=roles.COUNTY, code__in=county_codes, valid_to=None)}
     policies = {}
-    for policy in CountyPolicy.objects.filter(county__in=counties.values(), effective_from__lte=end).order_by(
-        "county_id", "-effective_from", "-id"
-    ):
+    for policy in CountyPolicy.objects.filter(
+        county__in=counties.values(), effective_from__lte=rule_day(end, today)
+    ).order_by("county_id", "-effective_from", "-id"):
         policies.setdefault(policy.county_id, policy)
+    # A county without QS's quarterly review has no such duty: its townships are not listed, the page says so.
+    review_on = {code for code, c in counties.items() if getattr(policies.get(c.pk), "quarter_review_on", False)}
+    counties_off = [c for code, c in sorted(counties.items()) if code not in review_on]
+    # ... but their villages' attendance and appraisal pages stay reachable through the township page.
+    rows_off = [t for t in townships if t.code[:6] not in review_on]
+    townships = [t for t in townships if t.code[:6] in review_on]
     deadlines = {
-        code: grace_deadline(county, year, quarter, policies.get(county.pk)) for code, county in counties.items()
+        code: grace_deadline(county, year, quarter, policies.get(county.pk))
+        for code, county in counties.items()
+        if code in review_on
     }
     rows = []
     for township in townships:
@@ -160,18 +239,32 @@ def quarter_overview(request):
                 "can_reopen": status.is_locked and county is not None and scope.has(roles.EDIT_PEOPLE, county),
             }
         )
-    own_villages = (
+    own_villages = list(
         OrgUnit.objects.for_user(request.user)
         .filter(level=roles.VILLAGE)
         .filter(_units_current_in(start, end))
-        .exclude(parent_id__in=[t.pk for t in townships])
+        .exclude(parent_id__in=scope_townships)
         .select_related("parent")
         .order_by("code")
     )
+    codes = {v.code[:6] for v in own_villages}
+    today_policies = _policies_by_code(codes, today)
+    quarter_policies = _policies_by_code(codes, rule_day(end, today))
+    for village in own_villages:
+        village.rules = RuleSet(today_policies.get(village.code[:6]))
+        village.review_on = RuleSet(quarter_policies.get(village.code[:6])).quarter_review
     return render(
         request,
         "assessment/quarter_overview.html",
-        {"rows": rows, "villages": own_villages, "nav": _quarter_nav(year, quarter), "today": today},
+        {
+            "rows": rows,
+            "villages": own_villages,
+            "nav": _quarter_nav(year, quarter),
+            "today": today,
+            "counties_off": counties_off if len(counties) > 1 or not own_villages else [],
+            "review_off_text": rule_off_text("quarter_review"),
+            "rows_off": rows_off,
+        },
     )
 
 
@@ -181,6 +274,10 @@ def quarter_township(request, year, quarter, pk):
     township = get_township_for_user(request, pk)
     start, end = quarter_bounds(year, quarter)
     status = quarter_status(township, year, quarter)
+    today = timezone.localdate()
+    versions = county_versions(township)
+    rules = RuleSet(version_on(versions, today))
+    review_on = RuleSet(version_on(versions, rule_day(end, today))).quarter_review
     villages = list(township.children.filter(level=roles.VILLAGE).filter(_units_current_in(start, end)))
     counts = quarter_counts(Q(village__parent=township), year, quarter)
     empty = {"total": 0, "township": 0, "village": 0}
@@ -196,7 +293,13 @@ def quarter_township(request, year, quarter, pk):
             "rows": rows,
             "total": total,
             "nav": _quarter_nav(year, quarter),
-            "can_submit": scope.has(roles.EDIT_PEOPLE, township) and not status.is_submitted and status.state != FUTURE,
+            "can_submit": review_on
+            and scope.has(roles.EDIT_PEOPLE, township)
+            and not status.is_submitted
+            and status.state != FUTURE,
+            "review_on": review_on,
+            "rules": rules,
+            "review_off_text": rule_off_text("quarter_review"),
         },
     )
 
@@ -267,8 +370,11 @@ def quarter_village(request, year, quarter, pk):
     village, role = get_village_for_user(request, pk)
     status = quarter_status(village.parent, year, quarter)
     records = village_quarter_rows(village, year, quarter)
+    review_on = RuleSet(
+        version_on(county_versions(village), rule_day(quarter_bounds(year, quarter)[1], timezone.localdate()))
+    ).quarter_review
     editable = {TOWNSHIP_SIDE: [VILLAGE_SIDE, TOWNSHIP_SIDE], VILLAGE_SIDE: [VILLAGE_SIDE]}.get(role, [])
-    if not status.is_open:
+    if not status.is_open or not review_on:
         editable = []
     errors = []
     if request.method == "POST":
@@ -315,6 +421,8 @@ def quarter_village(request, year, quarter, pk):
             "ratings": RATING_CHOICES,
             "nav": _quarter_nav(year, quarter),
             "role": role,
+            "review_on": review_on,
+            "review_off_text": rule_off_text("quarter_review"),
         },
     )
 
@@ -346,7 +454,8 @@ def appraisal_village(request, pk):
             "record_id", "result"
         )
     )
-    editable = role == TOWNSHIP_SIDE and year <= today.year
+    appraisal_on = RuleSet(version_on(county_versions(village), rule_day(datetime.date(year, 12, 31), today))).appraisal
+    editable = appraisal_on and role == TOWNSHIP_SIDE and year <= today.year
     errors = []
     if request.method == "POST":
         if role != TOWNSHIP_SIDE:
@@ -374,6 +483,8 @@ def appraisal_village(request, pk):
             "choices": APPRAISAL_CHOICES,
             "editable": editable,
             "errors": errors,
+            "appraisal_on": appraisal_on,
+            "appraisal_off_text": rule_off_text("annual_appraisal"),
         },
     )
 
@@ -396,9 +507,12 @@ def leave_list(request, pk):
     )
     page = Paginator(leaves, 50).get_page(request.GET.get("page"))
     county = county_of(village)
-    policy = policy_in_force(county, today) if county else None
+    versions = list(CountyPolicy.objects.filter(county=county).order_by("-effective_from", "-id")) if county else []
+    policy = next((v for v in versions if v.effective_from <= today), None)
     for leave in page:
-        leave.approver, leave.max_days = services.leave_approver(leave, policy)
+        # Each leave is routed by the version in force on its first day (as leave_decide does).
+        at_start = next((v for v in versions if v.effective_from <= leave.start), None)
+        leave.approver, leave.max_days = services.leave_approver(leave, at_start)
         leave.overdue = leave.overdue_days(today)
     absences = list(
         Absence.objects.filter(village=village, start__lte=min(last, today))
@@ -425,30 +539,23 @@ def leave_list(request, pk):
             "today": today,
             "can_write": role is not None,
             "policy": policy,
+            "rules": RuleSet(policy),
+            "texts": attendance_texts(policy),
             "query": f"year={year}",
         },
     )
 
 
 def _policy_today(village):
-    county = county_of(village)
-    return policy_in_force(county, timezone.localdate()) if county else None
+    return policy_of_unit(village, timezone.localdate())
+
+
+def _leave_intro(village):
+    return attendance_texts(_policy_today(village))[0]
 
 
 def _absence_intro(village):
-    policy = _policy_today(village)
-    if policy is None:
-        return ""
-    return (
-        f"无故缺勤（含请假期满逾期不归）连续超过{policy.absence_consecutive_days}天，或一年内累计超过"
-        f"{policy.absence_year_days}天的，将提示为取消资格的依据。"
-    )
-
-
-def _inability_intro(village):
-    policy = _policy_today(village)
-    days = policy.report_inability_days if policy else services.DEFAULT_REPORT_DAYS
-    return f"对无法正常履职的，应于发现之日起{days}日内向乡（镇）党委报告；逾期仍可报告，将标注为逾期报告。"
+    return attendance_texts(_policy_today(village))[1]
 
 
 def _back_to_leaves(village):
@@ -472,13 +579,22 @@ def leave_add(request, pk):
             returned_on=d.get("returned_on"),
             request=request,
         ),
-        success=lambda leave: f"已登记{leave.record.person.name}的请假（{leave.days}天），待审批。",
+        success=lambda leave: (
+            f"已登记{leave.record.person.name}的请假（{leave.days}天），"
+            + ("待审批。" if leave.state == Leave.PENDING else "本县政策未规定请销假审批，无需审批。")
+        ),
         then=_back_to_leaves(village),
     )
     return done or render(
         request,
         "assessment/form.html",
-        {"form": form, "heading": f"{village.name}：登记请假", "back": _back_to_leaves(village), "village": village},
+        {
+            "form": form,
+            "heading": f"{village.name}：登记请假",
+            "back": _back_to_leaves(village),
+            "village": village,
+            "intro": _leave_intro(village),
+        },
     )
 
 
@@ -486,6 +602,21 @@ def leave_add(request, pk):
 def leave_decide(request, pk):
     leave = get_leave_for_user(request, pk)
     approver, max_days = services.leave_approver(leave)
+    if approver == services.NO_APPROVAL:
+        # No approval duty under the county's rules: say so instead of a form that would be refused.
+        if request.method == "POST":
+            messages.error(request, rule_off_text("leave_routing") + "该请假无需审批。")
+            return redirect(_back_to_leaves(leave.village))
+        return render(
+            request,
+            "assessment/rule_off.html",
+            {
+                "heading": f"审批请假：{leave.record.person.name}",
+                "text": rule_off_text("leave_routing") + "该请假无需审批，只作考勤记录。",
+                "back": _back_to_leaves(leave.village),
+                "village": leave.village,
+            },
+        )
     leader = VillageLeader.objects.current(leave.start).filter(village=leave.village).select_related("user").first()
     form = DecideForm(request.POST or None, initial={"decision": "approve"})
     done = submit(
@@ -581,6 +712,21 @@ def absence_add(request, pk):
 @login_required
 def inability_add(request, pk):
     village, _ = get_village_for_user(request, pk, write=True)
+    policy = _policy_today(village)
+    if policy is None or not policy.inability_report_on:
+        if request.method == "POST":
+            messages.error(request, rule_off_text("inability_report") + "无需报告。")
+            return redirect(_back_to_leaves(village))
+        return render(
+            request,
+            "assessment/rule_off.html",
+            {
+                "heading": f"{village.name}：报告后备干部不能正常履职",
+                "text": rule_off_text("inability_report") + "无需报告。",
+                "back": _back_to_leaves(village),
+                "village": village,
+            },
+        )
     form = InabilityForm(request.POST or None, village=village, initial={"record": request.GET.get("record")})
 
     def done_message(report):
@@ -610,7 +756,7 @@ def inability_add(request, pk):
             "heading": f"{village.name}：报告后备干部不能正常履职",
             "back": _back_to_leaves(village),
             "village": village,
-            "intro": _inability_intro(village),
+            "intro": attendance_texts(policy)[2],
         },
     )
 

@@ -66,11 +66,16 @@ class TalkForm(forms.Form):
     )
     all_in_pool = forms.BooleanField(label="全体在库后备干部参加（不必逐个勾选）", required=False)
 
-    def __init__(self, *args, record_choices, holders=None, mentor_only=False, **kwargs):
+    def __init__(self, *args, record_choices, holders=None, mentor_only=False, kinds=None, **kwargs):
+        """`mentor_only`: the actor holds the talk themselves (a mentor, or a village secretary with `kinds`);
+        `kinds`: the talk kinds offered (default: all for editors, the mentor kinds for mentors)."""
         super().__init__(*args, **kwargs)
         self.record_choices = record_choices
+        if kinds is None and mentor_only:
+            kinds = MENTOR_KINDS
+        if kinds is not None:
+            self.fields["kind"].choices = [(k, label) for k, label in KIND_CHOICES if k in kinds]
         if mentor_only:
-            self.fields["kind"].choices = [(k, label) for k, label in KIND_CHOICES if k in MENTOR_KINDS]
             for name in ("held_by_user", "held_by_name", "all_in_pool"):
                 del self.fields[name]
         else:

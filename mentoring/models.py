@@ -70,16 +70,30 @@ KIND_FULL_COVERAGE = "full_coverage"  # 乡镇党委书记每年全覆盖谈心�
 KIND_HALF_YEARLY = "half_yearly"  # 乡镇每半年逐一谈话 (QL)
 KIND_COLLECTIVE = "collective"  # 每年一次集体谈话 (QL)
 KIND_MONTHLY = "monthly"  # 导师每月了解情况 (3YR)
+KIND_REGULAR = "regular"  # 经常性谈心谈话 by the village party secretary (QL §15 村党组织职责)
 KIND_CHOICES = [
     (KIND_MENTOR, "导师谈心谈话"),
     (KIND_FULL_COVERAGE, "全覆盖谈心谈话"),
     (KIND_HALF_YEARLY, "半年谈话"),
     (KIND_COLLECTIVE, "集体谈话"),
     (KIND_MONTHLY, "每月了解情况"),
+    (KIND_REGULAR, "经常性谈心谈话"),
 ]
 KIND_LABELS = dict(KIND_CHOICES)
 MENTOR_KINDS = (KIND_MENTOR, KIND_MONTHLY)  # what a mentor account may record
+# What a village party secretary may record, with their own village's reserves only: the ordinary talks of QL §15
+# ("开展经常性谈心谈话"); the township's full-coverage, half-yearly and collective talks are the township's.
+VILLAGE_KINDS = (KIND_REGULAR,)
 TOWNSHIP_KINDS = (KIND_FULL_COVERAGE, KIND_HALF_YEARLY, KIND_COLLECTIVE)
+# The policy switch under which each talk kind is a duty of the county (None: a record any county may keep).
+KIND_FLAGS = {
+    KIND_MENTOR: "mentor_on",
+    KIND_FULL_COVERAGE: "talk_full_coverage_yearly",
+    KIND_HALF_YEARLY: "talk_township_half_yearly",
+    KIND_COLLECTIVE: "talk_collective_yearly",
+    KIND_MONTHLY: "talk_mentor_monthly",
+    KIND_REGULAR: None,
+}
 
 
 class TalkQuerySet(models.QuerySet):

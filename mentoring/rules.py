@@ -5,16 +5,17 @@
   (`mc_<key>`), for lists, dashboards and reminder scans.
 
 Rules (key — source — policy switch):
-- `pairing` — QS ≥ 1 mentor / QL one township leader contact + one village cadre pair — `policy.mentor_rule`;
-- `entry` — 附件2 结对帮扶情况: this quarter's entry for every current pairing — always;
+- `pairing` — QS ≥ 1 mentor / QL one township leader contact + one village cadre pair / 3YR 导师 — `mentor_on`
+  (`mentor_rule` says which);
+- `entry` — QS 附件2 结对帮扶情况: this quarter's entry for every current pairing — `quarter_mentoring_on`;
 - `full_coverage` — QS 全覆盖谈心谈话 this calendar year — `talk_full_coverage_yearly`;
 - `half_yearly` — QL 乡镇每半年逐一谈话 in this half-year — `talk_township_half_yearly`;
 - `collective` — QL 每年一次集体谈话 this calendar year — `talk_collective_yearly`;
 - `monthly` — 3YR 导师每月了解情况 this month (a 导师谈心谈话 counts too) — `talk_mentor_monthly`.
 
 Only records in the pool on `on` count (by entry and end date; every other record gets NA). A period's talks count
-from its first day up to `on`. With no policy in force the baseline applies: ≥ 1 mentor and the quarterly entry; the
-talk rules are not applicable."""
+from its first day up to `on`. A rule whose switch is off in the county's policy is NA with a Chinese reason, and so is
+every rule when no policy is in force (a county has no duty its policy does not name)."""
 
 import calendar
 import datetime
@@ -50,6 +51,30 @@ RULES = [
 ]
 RULE_LABELS = dict(RULES)
 PROBLEM = (DUE, OVERDUE)
+# The policy switch of each rule (reserves.models.CountyPolicy); a rule applies only where its switch is on.
+RULE_FLAGS = {
+    "pairing": "mentor_on",
+    "entry": "quarter_mentoring_on",
+    "full_coverage": "talk_full_coverage_yearly",
+    "half_yearly": "talk_township_half_yearly",
+    "collective": "talk_collective_yearly",
+    "monthly": "talk_mentor_monthly",
+}
+NOT_SET = "本县尚未设置适用的政策。"
+OFF_TEXTS = {
+    "pairing": "本县政策未要求结对帮带。",
+    "entry": "本县政策未要求每季度填写结对帮扶情况。",
+}
+
+
+def rule_applies(policy: CountyPolicy | None, key: str) -> bool:
+    """Whether the county's policy asks for mentoring rule `key`."""
+    return policy is not None and bool(getattr(policy, RULE_FLAGS[key]))
+
+
+def off_text(key: str) -> str:
+    """What a page says for a rule the county's policy does not ask for."""
+    return OFF_TEXTS.get(key) or f"本县政策未要求{RULE_LABELS[key]}。"
 
 
 def cn_date(day: datetime.date) -> str:
@@ -122,6 +147,10 @@ def in_pool_q(on: datetime.date) -> Q:
 
 def check_pairing(record, policy, *, on, pairings=None) -> Check:
     label = RULE_LABELS["pairing"]
+    if policy is None:
+        return Check("pairing", label, NA, NOT_SET)
+    if not policy.mentor_on:
+        return Check("pairing", label, NA, off_text("pairing"))
     if pairings is None:
         pairings = list(MentorPairing.objects.current(on).filter(record=record).select_related("mentor_user"))
     if mentor_rule_of(policy) == CountyPolicy.MENTOR_PAIR:
@@ -152,6 +181,10 @@ def check_entry(record, policy, *, on, pairings=None) -> Check:
     year, quarter = quarter_of(on)
     _start, end = quarter_bounds(year, quarter)
     period = quarter_label(year, quarter)
+    if policy is None:
+        return Check("entry", label, NA, NOT_SET)
+    if not policy.quarter_mentoring_on:
+        return Check("entry", label, NA, off_text("entry"))
     if pairings is None:
         pairings = list(MentorPairing.objects.current(on).filter(record=record).select_related("mentor_user"))
     if not pairings:
@@ -178,9 +211,9 @@ def check_talk(record, policy, key: str, *, on) -> Check:
     _key, kinds, bounds, period_of, flag = next(r for r in TALK_RULES if r[0] == key)
     label = RULE_LABELS[key]
     if policy is None:
-        return Check(key, label, NA, "本县尚未设置适用的政策。")
+        return Check(key, label, NA, NOT_SET)
     if not getattr(policy, flag):
-        return Check(key, label, NA, f"本县政策未要求{label}。")
+        return Check(key, label, NA, off_text(key))
     start, end = bounds(on)
     last = (
         TalkParticipant.objects.filter(record=record, talk__kind__in=kinds, talk__date__gte=start, talk__date__lte=on)
@@ -237,18 +270,24 @@ def annotate_mentoring(queryset, policy: CountyPolicy | None, on: datetime.date)
         paired = has_leader & has_cadre
     else:
         paired = has_any
-    annotations["mc_pairing"] = Case(
-        When(~pool, then=na), When(paired, then=Value(OK)), default=Value(OVERDUE), output_field=out
-    )
-    entry = MentoringEntry.objects.filter(pairing=OuterRef("pk"), year=year, quarter=quarter)
-    missing_entry = Exists(current.filter(~Exists(entry)))
-    annotations["mc_entry"] = Case(
-        When(~pool, then=na),
-        When(~has_any, then=na),
-        When(missing_entry, then=Value(DUE)),
-        default=Value(OK),
-        output_field=out,
-    )
+    if rule_applies(policy, "pairing"):
+        annotations["mc_pairing"] = Case(
+            When(~pool, then=na), When(paired, then=Value(OK)), default=Value(OVERDUE), output_field=out
+        )
+    else:
+        annotations["mc_pairing"] = na
+    if rule_applies(policy, "entry"):
+        entry = MentoringEntry.objects.filter(pairing=OuterRef("pk"), year=year, quarter=quarter)
+        missing_entry = Exists(current.filter(~Exists(entry)))
+        annotations["mc_entry"] = Case(
+            When(~pool, then=na),
+            When(~has_any, then=na),
+            When(missing_entry, then=Value(DUE)),
+            default=Value(OK),
+            output_field=out,
+        )
+    else:
+        annotations["mc_entry"] = na
     for key, kinds, bounds, _period, flag in TALK_RULES:
         if policy is None or not getattr(policy, flag):
             annotations[f"mc_{key}"] = na
@@ -272,11 +311,13 @@ def problem_q(keys=None) -> Q:
 
 
 def applicable_rules(policy: CountyPolicy | None) -> list[tuple[str, str]]:
-    """The rules the policy asks for (pairing and entry always), as (key, label)."""
-    keys = {"pairing", "entry"}
-    if policy is not None:
-        keys |= {key for key, *_rest, flag in TALK_RULES if getattr(policy, flag)}
-    return [(key, label) for key, label in RULES if key in keys]
+    """The rules the policy asks for, as (key, label); none without a policy."""
+    return [(key, label) for key, label in RULES if rule_applies(policy, key)]
+
+
+def rules_off(policy: CountyPolicy | None) -> list[tuple[str, str]]:
+    """The rules the policy does not ask for, as (key, label): pages name them instead of showing an empty duty."""
+    return [(key, label) for key, label in RULES if not rule_applies(policy, key)]
 
 
 def pairing_missing_text(policy: CountyPolicy | None, has_leader: bool, has_cadre: bool) -> str:

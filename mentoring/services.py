@@ -1,7 +1,11 @@
 """Writes on mentoring entries and talks. Keyword-only, atomic, audited here; refusals in Chinese change nothing.
 
 Who may write: township and county users (EDIT_PEOPLE on the reserve's village); a mentor account for the reserves
-paired with it (entries on its own pairings; talks of the mentor kinds with its paired reserves)."""
+paired with it (entries on its own pairings; talks of the mentor kinds with its paired reserves); a village party
+secretary for their own village's reserves (ordinary talks, 经常性谈心谈话, QL §15).
+
+Quarterly entries are asked for only where the county's policy has quarter_mentoring_on: elsewhere a new entry is
+refused (existing ones stay editable, they are history)."""
 
 import datetime
 
@@ -11,13 +15,14 @@ from django.utils import timezone
 
 from org import roles
 from org.audit import audit, audit_many
-from org.models import OrgUnit, User
+from org.models import Membership, OrgUnit, User
 from org.scope import get_scope
 from reserves.compliance import quarter_bounds
 from reserves.models import MentorPairing, ReserveRecord
+from reserves.policy import county_of, policy_in_force
 
-from .models import KIND_LABELS, MENTOR_KINDS, MentoringEntry, Talk, TalkParticipant, mentor_label
-from .rules import cn_date, quarter_label
+from .models import KIND_LABELS, MENTOR_KINDS, VILLAGE_KINDS, MentoringEntry, Talk, TalkParticipant, mentor_label
+from .rules import cn_date, off_text, quarter_label
 
 CONTENT_MAX = 2000
 ASSESSMENT_MAX = 500
@@ -36,6 +41,20 @@ def can_write_pairing(actor, pairing: MentorPairing, today: datetime.date | None
         and pairing.start <= today
         and (pairing.end is None or pairing.end > today)
     )
+
+
+def policy_of(unit: OrgUnit, on: datetime.date):
+    """The version in force on `on` for the county of a village or township (None without one)."""
+    county = county_of(unit)
+    return policy_in_force(county, on) if county is not None else None
+
+
+def entries_asked(unit: OrgUnit, year: int, quarter: int, today: datetime.date | None = None) -> bool:
+    """The county of `unit` asks for QS's quarterly 结对帮扶情况 for that quarter (the version in force at its end,
+    or today while it runs)."""
+    today = today or timezone.localdate()
+    policy = policy_of(unit, min(quarter_bounds(year, quarter)[1], today))
+    return policy is not None and policy.quarter_mentoring_on
 
 
 def _check_entry(pairing: MentorPairing, *, year: int, quarter: int, date, content: str, today: datetime.date):
@@ -100,6 +119,8 @@ def entry_create(
     if not can_write_pairing(actor, pairing, today):
         raise ValidationError("您无权为该后备干部填写帮扶情况。")
     _check_entry(pairing, year=year, quarter=quarter, date=date, content=content, today=today)
+    if not entries_asked(pairing.record.village, year, quarter, today):
+        raise ValidationError(off_text("entry") + "无需填写。")
     assessment = _clean_assessment(assessment)
     if MentoringEntry.objects.filter(pairing=pairing, year=year, quarter=quarter).exists():
         raise ValidationError({"quarter": f"{quarter_label(year, quarter)}已填写过该结对的帮扶情况，请修改原记录。"})
@@ -217,6 +238,23 @@ def entries_bulk_create(
 # --- talks -------------------------------------------------------------------------------------------------------
 
 
+def is_village_secretary(actor, village: OrgUnit) -> bool:
+    """The party secretary of this village (a village_secretary membership on it, with the view grant)."""
+    return (
+        get_scope(actor).has(roles.VIEW, village)
+        and Membership.objects.filter(user_id=actor.pk, unit=village, role="village_secretary").exists()
+    )
+
+
+def secretary_villages(actor) -> list[OrgUnit]:
+    """The villages whose party secretary the actor is (usually one)."""
+    scope = get_scope(actor)
+    units = OrgUnit.objects.filter(
+        level=roles.VILLAGE, memberships__user_id=actor.pk, memberships__role="village_secretary"
+    ).distinct()
+    return [v for v in units if scope.has(roles.VIEW, v)]
+
+
 def mentor_may_talk_with(actor, record: ReserveRecord, on: datetime.date, today: datetime.date) -> bool:
     """The mentor is paired with the record on the talk date and still today (so the record is visible to them)."""
     paired = MentorPairing.objects.filter(record=record, mentor_user_id=actor.pk)
@@ -271,7 +309,17 @@ def talk_create(
     if unit is None:
         raise ValidationError({"records": "未找到谈话对象所在的乡镇（街道）。"})
     editor = all(scope.has(roles.EDIT_PEOPLE, r.village) for r in locked)
-    if not editor:
+    villages = {r.village_id: r.village for r in locked}
+    secretary = not editor and all(is_village_secretary(actor, v) for v in villages.values())
+    if secretary:
+        # QL §15: the village talks with its own reserves; the township's talks stay the township's.
+        if kind not in VILLAGE_KINDS:
+            allowed = "、".join(KIND_LABELS[k] for k in VILLAGE_KINDS)
+            raise ValidationError({"kind": f"村（社区）党组织书记只能登记{allowed}。"})
+        if held_by_user is not None and held_by_user.pk != actor.pk:
+            raise ValidationError({"held_by_user": "村（社区）党组织书记只能登记本人的谈话。"})
+        held_by_user, held_by_name = actor, ""
+    elif not editor:
         if not scope.has(roles.MENTOR):
             raise ValidationError("您无权为这些后备干部登记谈话。")
         if kind not in MENTOR_KINDS:
@@ -327,9 +375,14 @@ def talk_create(
 
 
 def can_delete_talk(actor, talk: Talk) -> bool:
+    """The township and county; a mentor or a village secretary for the talks of their kinds they recorded."""
     scope = get_scope(actor)
-    return scope.has(roles.EDIT_PEOPLE, talk.unit) or (
-        scope.has(roles.MENTOR) and talk.created_by_id == actor.pk and talk.kind in MENTOR_KINDS
+    if scope.has(roles.EDIT_PEOPLE, talk.unit):
+        return True
+    if talk.created_by_id != actor.pk:
+        return False
+    return (scope.has(roles.MENTOR) and talk.kind in MENTOR_KINDS) or (
+        talk.kind in VILLAGE_KINDS and bool(secretary_villages(actor))
     )
 
 

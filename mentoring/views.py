@@ -14,13 +14,22 @@ from org.scope import get_scope
 from org.viewutils import apply_errors, submit
 from reserves.compliance import quarter_bounds, quarter_of
 from reserves.models import MentorPairing, ReserveRecord
-from reserves.policy import policy_in_force
+from reserves.policy import PRESET_CHOICES, policy_in_force
 from reserves.views import get_record_for_user
 
 from . import selectors, services
 from .forms import ComplianceFilterForm, EntryForm, QuarterPickForm, QuarterRowForm, ReasonForm, TalkForm
-from .models import KIND_CHOICES, KIND_LABELS, QUARTER_LABELS, MentoringEntry, Talk
-from .rules import RULE_LABELS, applicable_rules, mentoring_checks, pairing_missing_text, quarter_label
+from .models import KIND_CHOICES, KIND_FLAGS, KIND_LABELS, QUARTER_LABELS, VILLAGE_KINDS, MentoringEntry, Talk
+from .rules import (
+    RULE_LABELS,
+    applicable_rules,
+    mentoring_checks,
+    off_text,
+    pairing_missing_text,
+    quarter_label,
+    rule_applies,
+    rules_off,
+)
 
 
 def _require(request, perm):
@@ -86,13 +95,20 @@ def mine(request):
     year, quarter = quarter_of(today)
     prev = selectors.previous_quarter(year, quarter)
     pairings = list(selectors.my_pairings(request.user, today))
+    policies = {}  # county code -> version in force (a mentor's pairings are in one county, at most a few)
     for p in pairings:
+        code = p.record.village.code[:6]
+        if code not in policies:
+            policies[code] = services.policy_of(p.record.village, today)
+        p.entry_on = rule_applies(policies[code], "entry")
         p.prev_applicable = p.start <= quarter_bounds(*prev)[1]
     return render(
         request,
         "mentoring/mine.html",
         {
             "pairings": pairings,
+            "any_entry": any(p.entry_on for p in pairings),
+            "entry_off_text": off_text("entry"),
             "year": year,
             "quarter": quarter,
             "period": quarter_label(year, quarter),
@@ -117,6 +133,10 @@ def record_mentoring(request, pk):
         p.is_current = p.start <= today and (p.end is None or p.end > today)
     rows = selectors.quarter_rows(record, year)
     scope = get_scope(request.user)
+    policy = services.policy_of(record.village, today)
+    entry_on = rule_applies(policy, "entry")
+    for p in pairings:
+        p.entry_writable = p.writable and entry_on
     return render(
         request,
         "mentoring/record.html",
@@ -128,11 +148,23 @@ def record_mentoring(request, pk):
             "writable_ids": {p.pk for p in pairings if p.writable},
             "rows": rows,
             "talks": selectors.talks_of(record, year),
-            "checks": mentoring_checks(record, on=today) if year == today.year else [],
+            "checks": mentoring_checks(record, policy, on=today) if year == today.year else [],
+            "rules_off": [label for _key, label in rules_off(policy)] if policy is not None else [],
+            "no_policy": policy is None,
+            "entry_on": entry_on,
+            "entry_off_text": off_text("entry"),
+            "has_entries": any(not r.is_empty for r in rows),
             "can_talk": scope.has(roles.EDIT_PEOPLE, record.village)
+            or services.is_village_secretary(request.user, record.village)
             or any(p.writable and p.mentor_user_id == request.user.pk for p in pairings),
+            "talk_kind": "" if scope.has(roles.EDIT_PEOPLE, record.village) else _own_talk_kind(request, record),
         },
     )
+
+
+def _own_talk_kind(request, record):
+    """The talk kind offered from a record page to someone who records their own talks."""
+    return VILLAGE_KINDS[0] if services.is_village_secretary(request.user, record.village) else "mentor"
 
 
 # --- entries -------------------------------------------------------------------------------------------------------
@@ -251,6 +283,9 @@ def quarter_sheet(request):
     context = {"pick": pick, "unit": unit, "year": year, "quarter": quarter, "period": quarter_label(year, quarter)}
     if unit is None:
         return render(request, "mentoring/quarter.html", context | {"rows": []})
+    if not services.entries_asked(unit, year, quarter, today):
+        # A county without QS's 附件2 结对帮扶情况: no sheet to fill, and the page says so.
+        return render(request, "mentoring/quarter.html", context | {"rows": [], "rule_off": off_text("entry")})
     start, end = quarter_bounds(year, quarter)
     pairings = list(selectors.quarter_pairings(unit, year, quarter)) if start <= today else []
     rows = []
@@ -320,7 +355,9 @@ def talk_list(request):
             "townships": townships.order_by("code"),
             "township": township,
             "query": _query_without_page(request),
-            "can_record": scope.has(roles.EDIT_PEOPLE) or scope.has(roles.MENTOR),
+            "can_record": scope.has(roles.EDIT_PEOPLE)
+            or scope.has(roles.MENTOR)
+            or bool(services.secretary_villages(request.user)),
         },
     )
 
@@ -340,13 +377,20 @@ def _talk_township(request, scope):
     return (only[0] if len(only) == 1 else None), townships
 
 
+def _kinds_for(policy):
+    """Talk kinds a township offers: those its county's policy makes a duty, and the ones any county may record."""
+    return [k for k, _label in KIND_CHOICES if KIND_FLAGS[k] is None or (policy and getattr(policy, KIND_FLAGS[k]))]
+
+
 @login_required
 def talk_create(request):
     scope = get_scope(request.user)
     today = timezone.localdate()
     editor = scope.has(roles.EDIT_PEOPLE)
-    if not editor and not scope.has(roles.MENTOR):
+    villages = [] if editor else services.secretary_villages(request.user)
+    if not editor and not villages and not scope.has(roles.MENTOR):
         raise Http404("页面不存在")
+    kinds = None
     if editor:
         township, townships = _talk_township(request, scope)
         if township is None:
@@ -364,6 +408,19 @@ def talk_create(request):
             .order_by("village__code", "person__name", "id")
         )
         holders = services.users_who_may_hold(township)
+        kinds = _kinds_for(services.policy_of(township, today))
+    elif villages:
+        # A village party secretary: their own village's reserves in the pool today (QL §15 经常性谈心谈话).
+        township, holders, kinds = None, None, list(VILLAGE_KINDS)
+        choices = list(
+            ReserveRecord.objects.filter(pk__in=ReserveRecord.objects.in_pool(None, today).values("pk"))
+            .filter(village__in=villages)
+            .select_related("person", "village")
+            .order_by("village__code", "person__name", "id")
+        )
+        asked = {_int(v) for v in request.GET.getlist("record")} - {None}
+        if asked - {r.pk for r in choices}:
+            raise Http404("未找到该后备干部")  # another village's reserve
     else:
         township, holders = None, None
         choices = list(
@@ -375,7 +432,9 @@ def talk_create(request):
         )
     kind = request.GET.get("kind", "")
     initial = {"kind": kind if kind in KIND_LABELS else None, "date": today}
-    if not editor:
+    if villages:
+        initial["held_by_post"] = "村（社区）党组织书记"
+    elif not editor:
         initial["held_by_post"] = (
             MentorPairing.objects.current(today)
             .filter(mentor_user_id=request.user.pk)
@@ -383,7 +442,12 @@ def talk_create(request):
             .first()
         )
     form = TalkForm(
-        request.POST or None, initial=initial, record_choices=choices, holders=holders, mentor_only=not editor
+        request.POST or None,
+        initial=initial,
+        record_choices=choices,
+        holders=holders,
+        mentor_only=not editor,
+        kinds=kinds,
     )
     done = submit(
         request,
@@ -411,7 +475,14 @@ def talk_create(request):
     return render(
         request,
         "mentoring/talk_form.html",
-        {"form": form, "township": township, "groups": groups, "editor": editor, "n_choices": len(choices)},
+        {
+            "form": form,
+            "township": township,
+            "groups": groups,
+            "editor": editor,
+            "secretary": bool(villages),
+            "n_choices": len(choices),
+        },
     )
 
 
@@ -466,6 +537,7 @@ def compliance(request):
     policy = policy_in_force(county, today) if county else None
     rules = applicable_rules(policy)
     keys = [k for k, _ in rules]
+    talk_keys = [k for k in keys if k in KIND_FOR_RULE]
     rule = data.get("rule") or ""
     shown = [rule] if rule in keys else keys
     summary = selectors.compliance_summary(
@@ -482,7 +554,7 @@ def compliance(request):
             pairing_missing_text(policy, r.mc_has_leader, r.mc_has_cadre) if r.mc_pairing in ("due", "overdue") else ""
         )
         r.statuses = [(key, getattr(r, f"mc_{key}")) for key in keys]
-        for key in keys[2:]:
+        for key in talk_keys:
             if getattr(r, f"mc_{key}") in ("due", "overdue"):
                 missing_talk.setdefault(key, []).append(r.pk)
     talk_links = [
@@ -506,6 +578,10 @@ def compliance(request):
             "today": today,
             "can_edit": get_scope(request.user).has(roles.EDIT_PEOPLE),
             "talk_links": talk_links,
+            "rules_off": [label for _key, label in rules_off(policy)] if policy is not None else [],
+            "preset_label": PRESET_LABELS.get(policy.preset, "") if policy is not None else "",
+            "mentor_on": rule_applies(policy, "pairing"),
+            "entry_on": rule_applies(policy, "entry"),
             "township_link_id": _township_id_of(unit, get_scope(request.user)),
             "query_without_rule": _query_without(request, "page", "rule"),
         },
@@ -529,6 +605,8 @@ def _query_without(request, *names):
         params.pop(name, None)
     return params.urlencode()
 
+
+PRESET_LABELS = dict(PRESET_CHOICES)
 
 KIND_FOR_RULE = {
     "full_coverage": "full_coverage",

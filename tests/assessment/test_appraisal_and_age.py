@@ -100,7 +100,8 @@ def test_scan_flags_reserves_passing_the_age_limit_within_twelve_months_once(cas
     assert services.scan_age_out(on) == 2
     flags = Flag.objects.filter(kind=Flag.AGE_OUT)
     assert {f.record_id for f in flags} == {within.pk, past.pk}
-    assert flags.get(record=within).reason == "将超龄于2027年6月1日年满36周岁，超过年龄上限35周岁。"
+    assert flags.get(record=within).reason == "将超龄将于2027年6月1日年满36周岁，超过年龄上限35周岁。"
+    assert flags.get(record=past).reason == "已超龄已于2016年1月1日年满36周岁，超过年龄上限35周岁。"
     assert flags.get(record=within).source == f"assessment.age_out:{within.pk}"
     assert AuditLog.objects.filter(action="flag.raise").count() == 2
     assert services.scan_age_out(on) == 0 and services.scan_age_out(D(2026, 6, 2)) == 1  # now `young` too
@@ -146,5 +147,5 @@ def test_the_daily_task_runs_both_scans(cast):
     cast.policy.age_mode = "block"
     cast.policy.save()
     make_record(make_person(cast.village_a1, name="老", birth=D(1960, 1, 1)))
-    assert daily_scan.apply().get() == {"age_out": 1, "absence": 0}
-    assert daily_scan.apply().get() == {"age_out": 0, "absence": 0}
+    assert daily_scan.apply().get() == {"resolved": 0, "age_out": 1, "absence": 0}
+    assert daily_scan.apply().get() == {"resolved": 0, "age_out": 0, "absence": 0}

@@ -9,11 +9,22 @@ from assessment import services
 from assessment.compliance import check_absence
 from assessment.models import Absence, InabilityReport, Leave
 from org.models import AuditLog, VillageLeader
-from reserves.models import Flag
+from reserves.models import CountyPolicy, Flag
+from reserves.policy import preset_values
 from tests.conftest import make_person, make_record
 
 D = datetime.date
 JUNE_1 = D(2026, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def ql_county(cast):
+    """Leave routing (§10), the absence thresholds (§11) and the 5-day inability report (§15) are QL2022 duties; the
+    QS cast has none of them (tests/assessment/test_rules_off.py covers that), so this module runs under a QL2022
+    version from 2018 on — `cast.policy` is that version."""
+    cast.policy = CountyPolicy.objects.create(
+        county=cast.county, effective_from=D(2018, 1, 1), preset="QL2022", **preset_values("QL2022")
+    )
 
 
 def leave(cast, record, start, end, *, user=None, today=JUNE_1, **kw):

@@ -8,14 +8,20 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from assessment.compliance import (
+    PAST,
+    SOON,
+    age_limit_state,
     ageing_out,
     annotate_absence,
     check_absence,
     check_age_out,
+    check_ageing_out,
     check_appraisal,
+    check_past_age_limit,
     check_quarter_review,
     missing_appraisal,
     missing_township_opinion,
+    past_age_limit,
     summarise_absences,
 )
 from assessment.models import Absence, AnnualAppraisal, Leave, QuarterReview
@@ -83,7 +89,7 @@ class TestAbsenceFormsAgree(TestCase):
         run_over = longest is not None and (longest[1] - longest[0]).days + 1 > consecutive
         assert row.absence_year_days == summary.year_days
         assert row.absence_run_over == run_over
-        policy = CountyPolicy(absence_consecutive_days=consecutive, absence_year_days=year_days)
+        policy = CountyPolicy(absence_on=True, absence_consecutive_days=consecutive, absence_year_days=year_days)
         check = check_absence(self.record, policy, on=on, absences=list(Absence.objects.all()))
         assert check.is_problem == (run_over or summary.year_days > year_days)
 
@@ -102,11 +108,15 @@ class TestAgeOutFormsAgree(TestCase):
     def test_check_and_queryset_agree_with_the_birthday(self, birth, on, limit):
         ReserveRecord.objects.all().delete()
         record = make_record(make_person(self.village, birth=birth), entered=D(2019, 1, 1))
-        policy = CountyPolicy(age_limit=limit)
-        check = check_age_out(record, policy, on=on)
-        in_qs = ageing_out(ReserveRecord.objects.all(), policy, on=on).filter(pk=record.pk).exists()
-        assert check.is_problem == in_qs
-        # And both mean: the day of turning limit + 1 falls within a year from `on` (or has passed).
+        policy = CountyPolicy(age_on=True, age_limit=limit, age_mode=CountyPolicy.BLOCK)
+        past = past_age_limit(ReserveRecord.objects.all(), policy, on=on).filter(pk=record.pk).exists()
+        soon = ageing_out(ReserveRecord.objects.all(), policy, on=on).filter(pk=record.pk).exists()
+        state = age_limit_state(record, policy, on)
+        assert (state == PAST, state == SOON) == (past, soon)
+        assert check_past_age_limit(record, policy, on=on).is_problem == past
+        assert check_ageing_out(record, policy, on=on).is_problem == soon
+        assert check_age_out(record, policy, on=on).is_problem == (past or soon)
+        # And both mean: the day of turning limit + 1 has come (past), or falls within a year from `on` (soon).
         try:
             turns = birth.replace(year=birth.year + limit + 1)
         except ValueError:  # born on 29 February: older from 1 March in a common year
@@ -115,20 +125,59 @@ class TestAgeOutFormsAgree(TestCase):
             horizon = on.replace(year=on.year + 1)
         except ValueError:
             horizon = D(on.year + 1, 3, 1)
-        assert in_qs == (turns <= horizon)
+        assert past == (turns <= on)
+        assert soon == (on < turns <= horizon)
+
+
+BLOCKING = {"age_on": True, "age_limit": 35, "age_mode": CountyPolicy.BLOCK}
 
 
 def test_age_out_check_reasons(db):
     county = unit(roles.COUNTY, "县", "511425")
     village = unit(roles.VILLAGE, "村", "511425100201", unit(roles.TOWNSHIP, "镇", "511425100", county), "cun")
-    policy = CountyPolicy(age_limit=35)
+    policy = CountyPolicy(**BLOCKING)
     record = make_record(make_person(village, birth=D(1991, 6, 1)), entered=D(2019, 1, 1))
     assert check_age_out(record, policy, on=D(2026, 5, 31)).status == "ok"
     due = check_age_out(record, policy, on=D(2026, 6, 1))
-    assert due.status == "due" and due.reason == "35周岁，将于2027年6月1日年满36周岁，12个月内超过年龄上限35周岁。"
+    assert due.status == "due" and due.label == "12个月内将超过年龄上限"
+    assert due.reason == "35周岁，将于2027年6月1日年满36周岁，12个月内超过年龄上限35周岁。"
     over = check_age_out(record, policy, on=D(2027, 6, 1))
-    assert over.status == "overdue" and "已于2027年6月1日超过年龄上限35周岁" in over.reason
-    assert check_age_out(record, CountyPolicy(age_limit=None), on=D(2027, 6, 1)).status == "na"
+    assert over.status == "overdue" and over.label == "已超过年龄上限"
+    assert "已于2027年6月1日超过年龄上限35周岁" in over.reason
+    off = check_age_out(record, CountyPolicy(age_on=False, age_limit=35), on=D(2027, 6, 1))
+    assert (off.status, off.reason) == ("na", "本县政策未规定年龄上限。")
+
+
+def test_past_and_ageing_out_part_on_the_day_the_limit_is_passed(db):
+    """Born 1991-06-01 under a 35 limit: on 2027-05-31 (aged 35) "12个月内将超过", on 2027-06-01 (36) "已超过"."""
+    county = unit(roles.COUNTY, "县", "511425")
+    village = unit(roles.VILLAGE, "村", "511425100201", unit(roles.TOWNSHIP, "镇", "511425100", county), "cun")
+    record = make_record(make_person(village, birth=D(1991, 6, 1)), entered=D(2019, 1, 1))
+    policy = CountyPolicy(**BLOCKING)
+    records = ReserveRecord.objects.all()
+    eve, day = D(2027, 5, 31), D(2027, 6, 1)
+    assert list(ageing_out(records, policy, on=eve)) == [record] and not past_age_limit(records, policy, on=eve)
+    assert list(past_age_limit(records, policy, on=day)) == [record] and not ageing_out(records, policy, on=day)
+    assert check_ageing_out(record, policy, on=eve).status == "due"
+    assert check_past_age_limit(record, policy, on=eve).status == "ok"
+    assert check_past_age_limit(record, policy, on=day).status == "overdue"
+    assert check_ageing_out(record, policy, on=day).status == "na"
+
+
+def test_without_an_age_rule_both_lists_are_empty_and_a_warning_limit_is_no_to_do(db):
+    county = unit(roles.COUNTY, "县", "511425")
+    village = unit(roles.VILLAGE, "村", "511425100201", unit(roles.TOWNSHIP, "镇", "511425100", county), "cun")
+    record = make_record(make_person(village, birth=D(1970, 1, 1)), entered=D(2019, 1, 1))
+    records = ReserveRecord.objects.all()
+    on = D(2026, 6, 1)
+    for preset in ("QL2022", "CD2025"):  # no age rule
+        off = CountyPolicy(**preset_values(preset))
+        assert not past_age_limit(records, off, on=on).exists() and not ageing_out(records, off, on=on).exists()
+        assert check_past_age_limit(record, off, on=on).status == "na"
+    warns = CountyPolicy(**preset_values("QS2017"))  # 一般35周岁左右: figures, not a to-do
+    assert list(past_age_limit(records, warns, on=on)) == [record]
+    check = check_past_age_limit(record, warns, on=on)
+    assert check.status == "na" and "提醒性要求" in check.reason and not check.is_problem
 
 
 # --- quarter review and appraisal: a table of boundary cases --------------------------------------------------------

@@ -63,7 +63,17 @@ def test_history_collects_everything_newest_first(cast, a1_record, django_assert
 
 def test_checks_cover_quarter_appraisal_absence_and_age(cast, a1_record):
     checks = assessment_checks(a1_record, on=D(2026, 10, 9))
-    assert [c.key for c in checks] == ["quarter_review", "appraisal", "absence", "age_out"]
+    # QS2017: quarterly review and appraisal; no absence rule; an age limit that only warns (李兰 is 36).
+    assert [c.key for c in checks] == ["quarter_review", "appraisal", "absence", "age_past"]
     assert checks[0].label == "2026年第三季度评议" and checks[0].status == "due"
     assert checks[1].label == "2025年度考核" and checks[1].status == "overdue"
+    assert (checks[2].status, checks[2].reason) == ("na", "本县政策未规定缺勤（旷工、超假）取消资格的界限。")
+    assert checks[3].label == "已超过年龄上限" and checks[3].status == "na" and "提醒性要求" in checks[3].reason
+
+
+def test_under_ql_the_quarter_review_is_not_asked_and_absence_is(cast, ql, a1_record):
+    checks = assessment_checks(a1_record, on=D(2026, 10, 9))
+    assert (checks[0].status, checks[0].reason) == ("na", "本县政策未规定季度评议。")
+    assert checks[1].status == "overdue"  # QL §15 年底评估
     assert checks[2].status == "ok"
+    assert (checks[3].status, checks[3].reason) == ("na", "本县政策未规定年龄上限。")

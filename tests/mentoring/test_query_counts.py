@@ -54,20 +54,22 @@ def count(client, url, params=None):
 
 
 # Every page: session, user, guardian grants (the scope). Then:
-# - mentoring_mine: current pairings with this and last quarter's entry and the last talk as subqueries (1);
+# - mentoring_mine: current pairings with this and last quarter's entry and the last talk as subqueries (1), the
+#   county and its policy in force, once per county (2: does it ask for quarterly entries?);
 # - talk_list: township choices, count, page rows with participant counts (3);
 # - mentoring_compliance (township user): counties in scope, policy in force, summary aggregate (it also counts the
 #   rows, so the paginator does not), page rows,
 #   current pairings of the page (prefetch), township and village choices of the filter form (7);
 #   (county user: the same);
-# - mentoring_quarter: the filter form's township choices (to find the only township), pairings with the quarter's
-#   entry prefetched (2), then the filter form renders its township and village choices (2).
+# - mentoring_quarter: the filter form's township choices (to find the only township), the county and its policy
+#   (does it ask for quarterly entries?), pairings with the quarter's entry prefetched (4), then the filter form
+#   renders its township and village choices (2).
 PAGES = {
     # name: (user, params, expected queries)
-    "mentoring_mine": ("mentor", {}, 4),
+    "mentoring_mine": ("mentor", {}, 6),
     "talk_list": ("township_a_admin", {}, 6),
     "mentoring_compliance": ("township_a_admin", {}, 10),
-    "mentoring_quarter": ("township_a_admin", {}, 8),
+    "mentoring_quarter": ("township_a_admin", {}, 10),
 }
 
 

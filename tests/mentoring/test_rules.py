@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from mentoring.models import MentoringEntry, Talk, TalkParticipant
-from mentoring.rules import RULES, annotate_mentoring, mentoring_checks
+from mentoring.rules import RULES, annotate_mentoring, applicable_rules, mentoring_checks
 from org import roles
 from reserves.compliance import DUE, NA, OK, OVERDUE, quarter_of
 from reserves.models import CountyPolicy, MentorPairing, ReserveRecord
@@ -122,7 +122,7 @@ def test_entry_quarter_edges(record):
 def test_every_current_pairing_needs_its_entry(record):
     leader, cadre = pair(record, name="甲"), pair(record, kind="village_cadre", name="乙")
     entry(leader, 2026, 2, D(2026, 4, 2))
-    pol = policy("QL2022")
+    pol = policy("QL2022", quarter_mentoring_on=True)  # a QL county that added QS's quarterly entry
     c = checks(record, pol, D(2026, 5, 1))["entry"]
     assert c.status == DUE and "乙 职务" in c.reason and "甲" not in c.reason
     agree(record, pol, D(2026, 5, 1))
@@ -202,9 +202,36 @@ def test_rules_the_policy_does_not_ask_for_are_not_applicable(record):
     assert c.reason == "本县政策未要求集体谈话。"
 
 
-def test_without_a_policy_the_baseline_applies(record):
+def test_without_a_policy_nothing_is_asked(record):
     s = agree(record, None, D(2026, 5, 1))
-    assert s == {"pairing": OVERDUE} | dict.fromkeys(KEYS[1:], NA)
+    assert s == dict.fromkeys(KEYS, NA)
+    assert checks(record, None, D(2026, 5, 1))["pairing"].reason == "本县尚未设置适用的政策。"
+
+
+def test_cd_asks_for_no_pairing_entry_or_talk(record):
+    """CD2025 has no mentoring rule at all: nothing is due even with no mentor, no entry and no talk."""
+    pol = policy("CD2025")
+    assert agree(record, pol, D(2026, 5, 1)) == dict.fromkeys(KEYS, NA)
+    c = checks(record, pol, D(2026, 5, 1))
+    assert c["pairing"].reason == "本县政策未要求结对帮带。"
+    assert c["entry"].reason == "本县政策未要求每季度填写结对帮扶情况。"
+    assert applicable_rules(pol) == []
+
+
+def test_ql_asks_for_pairs_and_its_talks_but_no_quarterly_entry(record):
+    pair(record, kind="township_leader")
+    pol = policy("QL2022")
+    s = agree(record, pol, D(2026, 5, 1))
+    assert (s["pairing"], s["entry"], s["full_coverage"], s["half_yearly"]) == (OVERDUE, NA, NA, DUE)
+    assert [k for k, _ in applicable_rules(pol)] == ["pairing", "half_yearly", "collective"]
+    assert [k for k, _ in applicable_rules(policy("QS2017"))] == ["pairing", "entry", "full_coverage"]
+    assert [k for k, _ in applicable_rules(policy("3YR2024"))] == ["pairing", "monthly"]
+
+
+def test_mentor_off_makes_pairing_not_applicable_whatever_the_mentor_rule(record):
+    for rule in (CountyPolicy.MENTOR_ONE, CountyPolicy.MENTOR_PAIR):
+        pol = policy("QS2017", mentor_on=False, mentor_rule=rule)
+        assert agree(record, pol, D(2026, 5, 1))["pairing"] == NA
 
 
 def test_only_records_in_the_pool_count(cast):
@@ -252,7 +279,7 @@ class TestQuerysetFormAgrees(TestCase):
         pairings=st.lists(PAIRING, max_size=3),
         talks=st.lists(TALK, max_size=4),
         preset=st.sampled_from(list(PRESETS)),
-        flags=st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans()),
+        flags=st.tuples(*[st.booleans()] * 6),
     )
     def test_agrees_with_mentoring_checks(self, on, entered, ended_after, pairings, talks, preset, flags):
         ended = entered + datetime.timedelta(days=ended_after) if ended_after is not None else None
@@ -266,7 +293,14 @@ class TestQuerysetFormAgrees(TestCase):
                 entry(p, year, quarter, on)
         for kind, day in talks:
             held(record, kind, day)
-        names = ("talk_full_coverage_yearly", "talk_township_half_yearly", "talk_collective_yearly")
-        pol = policy(preset, **dict(zip(names + ("talk_mentor_monthly",), flags, strict=True)))
+        names = (
+            "talk_full_coverage_yearly",
+            "talk_township_half_yearly",
+            "talk_collective_yearly",
+            "talk_mentor_monthly",
+            "mentor_on",
+            "quarter_mentoring_on",
+        )
+        pol = policy(preset, **dict(zip(names, flags, strict=True)))
         agree(record, pol, on)
         agree(record, None, on)

@@ -53,8 +53,39 @@ def test_township_b_cannot_record_for_township_a(cast, people):
     assert refused(cast.township_b_admin, [people["a1"]]) == "您无权为这些后备干部登记谈话。"
 
 
-def test_village_secretary_cannot_record(cast, people):
-    assert refused(cast.village_secretary, [people["a1"]]) == "您无权为这些后备干部登记谈话。"
+def test_village_secretary_records_ordinary_talks_with_their_own_villages_reserves(cast, people):
+    """QL §15: the village party secretary "开展经常性谈心谈话" with the village's reserves, and holds them."""
+    t = talk(cast.village_secretary, [people["a1"]], kind="regular", held_by_name="", held_by_post="村党支部书记")
+    assert t.kind == "regular" and t.get_kind_display() == "经常性谈心谈话"
+    assert t.held_by_user == cast.village_secretary and t.unit == cast.township_a
+    assert AuditLog.objects.filter(action="mentoring.talk_create", actor=cast.village_secretary).exists()
+    assert services.can_delete_talk(cast.village_secretary, t)
+
+
+def test_village_secretary_cannot_record_another_villages_reserves(cast, people):
+    for other in (people["a2"], people["b1"]):
+        message = refused(cast.village_secretary, [other], kind="regular", held_by_name="")
+        assert message == "您无权为这些后备干部登记谈话。"
+    message = refused(cast.village_secretary, [people["a1"], people["a2"]], kind="regular", held_by_name="")
+    assert message == "您无权为这些后备干部登记谈话。"
+
+
+@pytest.mark.parametrize("kind", ["full_coverage", "half_yearly", "collective", "mentor", "monthly"])
+def test_village_secretary_cannot_record_the_townships_or_mentors_talks(cast, people, kind):
+    message = refused(cast.village_secretary, [people["a1"]], kind=kind, held_by_name="")
+    assert message == "村（社区）党组织书记只能登记经常性谈心谈话。"
+
+
+def test_village_secretary_records_only_their_own_talks(cast, people):
+    message = refused(cast.village_secretary, [people["a1"]], kind="regular", held_by_user=cast.township_a_admin)
+    assert message == "村（社区）党组织书记只能登记本人的谈话。"
+
+
+def test_village_secretary_cannot_delete_the_townships_talk(cast, people):
+    township = talk(cast.township_a_admin, [people["a1"]], kind="full_coverage")
+    assert not services.can_delete_talk(cast.village_secretary, township)
+    with pytest.raises(ValidationError):
+        services.talk_delete(actor=cast.village_secretary, talk=township, reason="x")
 
 
 @pytest.mark.parametrize(

@@ -278,7 +278,7 @@ def test_talk_detail_shows_only_the_participants_one_may_see(client, cast, talk)
 
 @pytest.mark.parametrize("role", ROLES)
 def test_talk_create_per_role(client, cast, people, role):
-    expected = 200 if role in EDITORS_OF_A1 | {"township_b_admin", "mentor"} else 404
+    expected = 200 if role in EDITORS_OF_A1 | {"township_b_admin", "mentor", "village_secretary"} else 404
     assert status_of(client, cast, role, reverse("talk_create")) == expected
 
 
@@ -316,7 +316,7 @@ def test_township_records_a_full_coverage_talk_for_everyone_at_once(client, cast
     assert {r.pk for r in talk.records.all()} == {people["a1"].pk, people["a2"].pk, people["a3"].pk}
 
 
-def test_township_records_a_talk_with_the_ticked_participants(client, cast, people):
+def test_township_records_a_talk_with_the_ticked_participants(client, cast, ql, people):
     client.force_login(cast.township_a_staff)
     data = {
         "kind": "collective",
@@ -329,7 +329,7 @@ def test_township_records_a_talk_with_the_ticked_participants(client, cast, peop
     assert {r.pk for r in Talk.objects.get().records.all()} == {people["a1"].pk, people["a3"].pk}
 
 
-def test_a_participant_of_another_township_cannot_be_ticked(client, cast, people):
+def test_a_participant_of_another_township_cannot_be_ticked(client, cast, ql, people):
     client.force_login(cast.township_a_admin)
     data = {"kind": "collective", "date": TODAY.isoformat(), "held_by_name": "刘", "notes": "x"}
     response = client.post(reverse("talk_create"), data | {"records": [people["a1"].pk, people["b1"].pk]})
@@ -337,7 +337,7 @@ def test_a_participant_of_another_township_cannot_be_ticked(client, cast, people
     assert "所选谈话对象有误，请刷新页面后重试。" in response.context["form"].non_field_errors()
 
 
-def test_a_talk_without_participants_is_refused(client, cast, people):
+def test_a_talk_without_participants_is_refused(client, cast, ql, people):
     client.force_login(cast.township_a_admin)
     data = {"kind": "collective", "date": TODAY.isoformat(), "held_by_name": "刘", "notes": "x"}
     response = client.post(reverse("talk_create"), data)
@@ -345,7 +345,7 @@ def test_a_talk_without_participants_is_refused(client, cast, people):
     assert not Talk.objects.exists()
 
 
-def test_a_future_talk_date_is_refused(client, cast, people):
+def test_a_future_talk_date_is_refused(client, cast, ql, people):
     client.force_login(cast.township_a_admin)
     tomorrow = TODAY + datetime.timedelta(days=1)
     data = {"kind": "collective", "date": tomorrow.isoformat(), "held_by_name": "刘", "notes": "x"}
@@ -435,13 +435,7 @@ def test_compliance_lists_the_unpaired_and_who_lacks_this_quarter_and_this_years
     assert names(response) == []
 
 
-def test_compliance_filters_by_village_and_says_which_pair_is_missing(client, cast, people, pairing):
-    from reserves.models import CountyPolicy
-    from reserves.policy import preset_values
-
-    CountyPolicy.objects.create(
-        county=cast.county, effective_from=D(2020, 1, 1), preset="QL2022", **preset_values("QL2022")
-    )
+def test_compliance_filters_by_village_and_says_which_pair_is_missing(client, cast, ql, people, pairing):
     client.force_login(cast.county_admin)
     response = client.get(
         reverse("mentoring_compliance"), {"township": cast.township_a.pk, "village": cast.village_a1.pk}
@@ -449,7 +443,9 @@ def test_compliance_filters_by_village_and_says_which_pair_is_missing(client, ca
     assert names(response) == ["李兰"]
     row = response.context["page"][0]
     assert row.pairing_text == "缺少村干部结对"
-    assert [k for k, _ in response.context["rules"]] == ["pairing", "entry", "half_yearly", "collective"]
+    # QL2022: pairs and its two talks; the quarterly entry is QS's and is not asked for (the page says so).
+    assert [k for k, _ in response.context["rules"]] == ["pairing", "half_yearly", "collective"]
+    assert "青神县的政策未要求：季度帮扶情况、全覆盖谈心谈话、导师每月了解情况" in response.content.decode()
 
 
 def test_compliance_is_scoped(client, cast, people):
@@ -487,3 +483,69 @@ def test_an_absurd_quarter_in_the_query_string_falls_back(client, cast, pairing)
     response = client.get(reverse("mentoring_entry_add", args=[pairing.pk]), {"year": "99999", "quarter": "70000"})
     assert response.status_code == 200
     assert response.context["form"].initial == {"year": YEAR, "quarter": 1}
+
+
+# --- village secretaries' talks (QL §15 经常性谈心谈话) ----------------------------------------------------------
+
+
+def test_village_secretary_records_a_talk_with_their_villages_reserve(client, cast, people):
+    client.force_login(cast.village_secretary)
+    response = client.get(reverse("talk_create"), {"record": people["a1"].pk})
+    form = response.context["form"]
+    assert [k for k, _ in form.fields["kind"].choices] == ["regular"]
+    offered = [r.pk for _v, items in response.context["groups"] for r, _checked in items]
+    assert offered == [people["a1"].pk]  # only 兰沟村's reserves
+    data = {"kind": "regular", "date": TODAY.isoformat(), "notes": "了解思想动态，给予鼓励"}
+    response = client.post(reverse("talk_create"), data | {"records": [people["a2"].pk]})
+    assert response.status_code == 200 and not Talk.objects.exists()
+    assert client.post(reverse("talk_create"), data | {"records": [people["a1"].pk]}).status_code == 302
+    talk = Talk.objects.get()
+    assert talk.held_by_user == cast.village_secretary and talk.kind == "regular"
+    record_page = client.get(reverse("mentoring_record", args=[people["a1"].pk])).content.decode()
+    assert f"?record={people['a1'].pk}&amp;kind=regular" in record_page
+
+
+def test_village_secretary_gets_404_for_another_villages_reserve(client, cast, people):
+    client.force_login(cast.village_secretary)
+    assert client.get(reverse("talk_create"), {"record": people["a2"].pk}).status_code == 404
+    assert client.get(reverse("mentoring_record", args=[people["b1"].pk])).status_code == 404
+
+
+def test_township_is_offered_only_the_talks_its_county_asks_for(client, cast, people):
+    client.force_login(cast.township_a_admin)
+    kinds = [k for k, _ in client.get(reverse("talk_create")).context["form"].fields["kind"].choices]
+    assert kinds == ["mentor", "full_coverage", "regular"]  # QS2017
+
+
+# --- rules the county's policy does not ask for ------------------------------------------------------------------
+
+
+def test_under_cd_the_compliance_page_says_nothing_is_asked(client, cast, people):
+    from reserves.models import CountyPolicy
+    from reserves.policy import preset_values
+
+    CountyPolicy.objects.create(
+        county=cast.county, effective_from=D(2018, 1, 1), preset="CD2025", **preset_values("CD2025")
+    )
+    client.force_login(cast.township_a_admin)
+    response = client.get(reverse("mentoring_compliance"))
+    text = response.content.decode()
+    assert response.context["rules"] == [] and "未要求结对帮带、季度帮扶情况和谈心谈话" in text
+    assert "未结对" not in text and "CD2025" not in text
+
+
+def test_under_ql_the_quarter_sheet_says_no_entry_is_asked_and_entries_are_refused(client, cast, ql, pairing):
+    client.force_login(cast.township_a_admin)
+    response = client.get(reverse("mentoring_quarter"))
+    assert response.context["rows"] == [] and "本县政策未要求每季度填写结对帮扶情况" in response.content.decode()
+    with pytest.raises(Exception, match="本县政策未要求每季度填写结对帮扶情况"):
+        services.entry_create(
+            actor=cast.township_a_admin, pairing=pairing, year=YEAR, quarter=QUARTER, date=TODAY, content="帮扶"
+        )
+    assert not MentoringEntry.objects.exists()
+    client.force_login(cast.mentor)
+    text = client.get(reverse("mentoring_mine")).content.decode()
+    assert "本县政策未要求每季度填写结对帮扶情况" in text
+    assert reverse("mentoring_entry_add", args=[pairing.pk]) not in text
+    text = client.get(reverse("mentoring_record", args=[pairing.record_id])).content.decode()
+    assert "本县政策未要求：季度帮扶情况" in text and "填写本季度帮扶情况" not in text
