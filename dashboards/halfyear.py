@@ -178,7 +178,7 @@ def half_year(user, county: OrgUnit, year: int, half: int, on: datetime.date | N
         c = ReservePlacement.objects.filter(in_county).aggregate(**review_counts)
         for h, q in quarters:
             h.reviews.append((f"第{'一二三四'[q - 1]}季度", c[f"r{h.year}_{q}"], c[f"t{h.year}_{q}"]))
-    return {"cur": cur, "prev": prev, "trend": trend}
+    return {"cur": cur, "prev": prev, "trend": trend, "shown": policies.rules_on(cur.on)}
 
 
 def _quarters(half: int) -> tuple[int, int]:
@@ -186,8 +186,8 @@ def _quarters(half: int) -> tuple[int, int]:
 
 
 def _coverage_at(rows, i: int, on: datetime.date, policies: S.Policies) -> S.Coverage:
-    """Coverage on the i-th date of the village rows, with the targets in force that day (the young line is known
-    only for the last date)."""
+    """Coverage on the i-th date of the village rows, with the targets in force that day (lifecycle.rules' targets:
+    each type's, and the young secretary reserve where that rule is on)."""
     cov = S.Coverage()
     for v in rows:
         if not v.current_on(on):
@@ -202,7 +202,7 @@ def _coverage_at(rows, i: int, on: datetime.date, policies: S.Policies) -> S.Cov
             else:
                 cov.short += 1
         for t, target in targets.items():
-            tc = cov.by_type.setdefault(t, S.TypeCoverage(t, S.TYPE_LABELS[t], target))
+            tc = cov.by_type.setdefault(t, S.TypeCoverage(t, S.coverage_label(t, v.young_age), target))
             tc.villages += 1
             short = max(0, target - v.n_type[i].get(t, 0))
             tc.met += short == 0
@@ -211,8 +211,15 @@ def _coverage_at(rows, i: int, on: datetime.date, policies: S.Policies) -> S.Cov
     return cov
 
 
-def comparison_rows(cur: Half, prev: Half) -> list[tuple[str, str, str, str]]:
-    """(item, previous half, this half, change) for the table on the page and in the PDF."""
+TALK_RULES = {"talk_full_coverage", "talk_half_yearly", "talk_collective", "talk_monthly"}
+
+
+def comparison_rows(cur: Half, prev: Half, shown: set[str] | None = None) -> list[tuple[str, str, str, str]]:
+    """(item, previous half, this half, change) for the table on the page and in the PDF. Rows of a rule the county
+    does not impose (reserves.policy rule keys in `shown`; None: every row) are left out."""
+
+    def on(*keys):
+        return shown is None or any(k in shown for k in keys)
 
     def num(v):
         return "—" if v is None else f"{v:g}"
@@ -252,15 +259,19 @@ def comparison_rows(cur: Half, prev: Half) -> list[tuple[str, str, str, str]]:
     add("取消资格（人）", prev.removed, cur.removed)
     add("择优使用（人）", prev.used, cur.used)
     add("其他出库（人）", prev.exited, cur.exited)
-    add("参加培训（人）", prev.trained, cur.trained)
-    add("举办（参加）培训（期）", prev.events, cur.events)
-    add("培训天数合计（天）", prev.training_days, cur.training_days)
-    add("谈心谈话（次）", prev.talks, cur.talks)
-    add("谈话覆盖（人）", prev.talk_people, cur.talk_people)
-    add("结对帮扶情况记录（条）", prev.entries, cur.entries)
+    if on("training"):
+        add("参加培训（人）", prev.trained, cur.trained)
+        add("举办（参加）培训（期）", prev.events, cur.events)
+        add("培训天数合计（天）", prev.training_days, cur.training_days)
+    if on(*TALK_RULES):
+        add("谈心谈话（次）", prev.talks, cur.talks)
+        add("谈话覆盖（人）", prev.talk_people, cur.talk_people)
+    if on("quarter_mentoring"):
+        add("结对帮扶情况记录（条）", prev.entries, cur.entries)
 
     def reviews(h):
         return "；".join(f"{label}{done}/{total}" for label, done, total in h.reviews) or "—"
 
-    rows.append(("季度评议（乡镇已评/应评）", reviews(prev), reviews(cur), ""))
+    if on("quarter_review"):
+        rows.append(("季度评议（乡镇已评/应评）", reviews(prev), reviews(cur), ""))
     return rows

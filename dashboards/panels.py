@@ -162,6 +162,7 @@ class Row:
     party: Fig = None
     women: Fig = None
     flagged: Fig = None
+    over_age: Fig = None
     ageing: Fig = None
     structure: S.Structure = None
     coverage: S.Coverage = None
@@ -181,7 +182,7 @@ def _structure_figs(row: Row, links: Links, st: S.Structure):
     row.pool = pool_fig(links, u, st.n)
     row.avg_age = pool_fig(links, u, st.n, text="—" if st.avg_age is None else f"{st.avg_age:g}")
     row.young = pool_fig(links, u, st.young, "young")
-    for name in ("college", "party", "women", "flagged", "ageing"):
+    for name in ("college", "party", "women", "flagged", "over_age", "ageing"):
         setattr(row, name, pool_fig(links, u, getattr(st, name), name))
 
 
@@ -211,6 +212,7 @@ def unit_dashboard(user, unit: OrgUnit, on: datetime.date | None = None) -> dict
     links = Links(user)
     policies = S.load_policies(unit)
     policy = policies.at(unit.code, on) if unit.level != roles.CITY else None
+    shown = policies.rules_on(on)  # a rule no county here imposes has no figure, column or list
     children = S.children_of(unit, on)
     rollup = S.Rollup(children)
     dates = S.trend_dates(on)
@@ -220,7 +222,11 @@ def unit_dashboard(user, unit: OrgUnit, on: datetime.date | None = None) -> dict
     mentoring = S.mentoring_gaps(user, unit, on, policies)
     rules = S.mentoring_rules(unit, policies, on)
     year, quarter = S.review_quarter(on)
-    unreviewed_total, child_unreviewed = S.unreviewed(user, unit, year, quarter, children)
+    reviews = "quarter_review" in shown
+    if reviews:
+        unreviewed_total, child_unreviewed = S.unreviewed(user, unit, year, quarter, children)
+    else:
+        unreviewed_total, child_unreviewed = 0, {c.pk: 0 for c in children}
 
     def by_child(values: dict, zero, add):
         out = {c.pk: zero() for c in children}
@@ -294,6 +300,7 @@ def unit_dashboard(user, unit: OrgUnit, on: datetime.date | None = None) -> dict
         ],
         "rules": rules,
         "mentoring_totals": list(zip([label for _, label in rules], total.mentoring, strict=True)),
+        "shown": shown,
         "review_label": f"{year}年第{quarter}季度",
         "half": (on.year, 1 if on.month <= 6 else 2),
         "trend": points,
@@ -304,7 +311,7 @@ def unit_dashboard(user, unit: OrgUnit, on: datetime.date | None = None) -> dict
         context["sources"] = [(label, pool_fig(links, unit, n, source_group=key)) for key, label, n in sources]
     if links.own(unit) or unit.level == roles.TOWNSHIP:
         context["wip"] = _wip(user, unit, on, links)
-    if unit.level == roles.TOWNSHIP:
+    if unit.level == roles.TOWNSHIP and reviews:
         context["review"] = township_review(unit, on, policies)
     return context
 
@@ -450,11 +457,11 @@ def _roster_status(unit: OrgUnit, on: datetime.date) -> dict | None:
 STATUS_WORDS = {"due": "待落实", "overdue": "未落实"}
 
 
-def _lacks(r, rules, policy) -> list[str]:
-    """What one reserve lacks, from the row's annotations (no query)."""
+def _lacks(r, rules, policy, shown) -> list[str]:
+    """What one reserve lacks under the rules the county imposes, from the row's annotations (no query)."""
 
     out = []
-    if r.training_attention:
+    if "training" in shown and r.training_attention:
         deadline = deadline_from_key(r.training_due_before)
         day = f"{deadline.year}年{deadline.month}月{deadline.day}日" if deadline else ""
         if r.training_status == "overdue":
@@ -468,11 +475,13 @@ def _lacks(r, rules, policy) -> list[str]:
                 out.append(pairing_missing_text(policy, r.mc_has_leader, r.mc_has_cadre))
             else:
                 out.append(f"{label}{STATUS_WORDS[status]}")
-    if r.d_unreviewed:
+    if "quarter_review" in shown and r.d_unreviewed:
         out.append("上季度乡镇评定意见未填写")
     if r.d_flagged:
         out.append("有待处理的取消资格提示")
-    if r.d_ageing:
+    if r.d_over_age:
+        out.append("已超过年龄上限")
+    elif r.d_ageing:
         out.append("12个月内将超过年龄上限")
     return out
 
@@ -483,10 +492,11 @@ def village_view(user, village: OrgUnit, on: datetime.date | None = None) -> dic
     links = Links(user)
     policies = S.load_policies(village)
     policy = policies.at(village.code, on)
+    shown = policies.rules_on(on)
     rules = S.mentoring_rules(village, policies, on)
     rows = list(S.village_reserves(user, village, on, policies))
     for r in rows:
-        r.lacks = _lacks(r, rules, policy)
+        r.lacks = _lacks(r, rules, policy, shown)
         r.age = r.person.age_on(on)
     st = S.structure(user, village, on, policies).get(village.code, S.Structure())
     total = Row(village, is_total=True)
@@ -508,6 +518,7 @@ def village_view(user, village: OrgUnit, on: datetime.date | None = None) -> dic
         "policy_label": policy_label(policy),
         "opinion_quarter": (year, quarter),
         "training": Fig(sum(S.training_gaps(user, village, on, policies).values()), links.training(village)),
+        "shown": shown,
     }
     mentoring = S.mentoring_gaps(user, village, on, policies).get(village.code, {})
     context["mentoring"] = [(label, Fig(mentoring.get(k, 0), links.mentoring(village, k))) for k, label in rules]
@@ -563,6 +574,7 @@ def scorecard(user, county: OrgUnit, on: datetime.date | None = None) -> dict:
     links = Links(user)
     policies = S.load_policies(county)
     policy = policies.at(county.code, on)
+    shown = policies.rules_on(on)
     townships = S.children_of(county, on)
     rollup = S.Rollup(townships)
     villages = S.village_rows(county, [on], policies)
@@ -572,14 +584,20 @@ def scorecard(user, county: OrgUnit, on: datetime.date | None = None) -> dict:
     rules = S.mentoring_rules(county, policies, on)
     talk_rules = [(k, label) for k, label in rules if k not in ("pairing", "entry")]
     year, quarter = S.review_quarter(on)
-    _total, unreviewed = S.unreviewed(user, county, year, quarter, townships)
-    counts = quarter_counts(Q(village__code__startswith=county.code), year, quarter, group="village__parent_id")
-    submissions = {
-        s.township_id: s
-        for s in QuarterSubmission.objects.filter(township__in=[t.pk for t in townships], year=year, quarter=quarter)
-    }
-    quarter_end = S.quarter_bounds(year, quarter)[1]
-    deadline = grace_deadline(county, year, quarter, policies.at(county.code, quarter_end))
+    reviews = "quarter_review" in shown
+    if reviews:
+        _total, unreviewed = S.unreviewed(user, county, year, quarter, townships)
+        counts = quarter_counts(Q(village__code__startswith=county.code), year, quarter, group="village__parent_id")
+        submissions = {
+            s.township_id: s
+            for s in QuarterSubmission.objects.filter(
+                township__in=[t.pk for t in townships], year=year, quarter=quarter
+            )
+        }
+        quarter_end = S.quarter_bounds(year, quarter)[1]
+        deadline = grace_deadline(county, year, quarter, policies.at(county.code, quarter_end))
+    else:
+        unreviewed, counts, submissions, deadline = dict.fromkeys((t.pk for t in townships), 0), {}, {}, None
     removals = S.removals(user, county, on.year)
 
     def pick(values: dict, t: OrgUnit):
@@ -600,14 +618,17 @@ def scorecard(user, county: OrgUnit, on: datetime.date | None = None) -> dict:
         for value in pick(mentoring, t):
             for k, n in value.items():
                 m[k] = m.get(k, 0) + n
-        row.pairing = Fig(m.get("pairing", 0), links.mentoring(t, "pairing"))
+        if any(k == "pairing" for k, _ in rules):
+            row.pairing = Fig(m.get("pairing", 0), links.mentoring(t, "pairing"))
         row.talks = [(label, Fig(m.get(k, 0), links.mentoring(t, k))) for k, label in talk_rules]
         missing = unreviewed[t.pk]
         row.review_total = counts.get(t.pk, {}).get("total", 0)
         row.reviewed = row.review_total - missing
         row.unreviewed = Fig(missing, links.reserves(t, figure="unreviewed", year=year, quarter=quarter))
         sub = submissions.get(t.pk)
-        if sub is not None and sub.state == QuarterSubmission.SUBMITTED and sub.submitted_at:
+        if not reviews:
+            pass
+        elif sub is not None and sub.state == QuarterSubmission.SUBMITTED and sub.submitted_at:
             day = timezone.localtime(sub.submitted_at).date()
             row.submission = f"{day.month}月{day.day}日提交"
             row.on_time = day <= deadline.day
@@ -629,6 +650,8 @@ def scorecard(user, county: OrgUnit, on: datetime.date | None = None) -> dict:
         "policy": policy,
         "rows": rows,
         "talk_rules": talk_rules,
+        "rules": rules,
+        "shown": shown,
         "review_label": f"{year}年第{quarter}季度",
         "deadline": deadline,
         "year": on.year,

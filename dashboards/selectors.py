@@ -27,9 +27,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least, Substr
 from django.utils import timezone
 
-from assessment.compliance import age_out_cutoff, missing_township_opinion
+from assessment.compliance import age_limit_blocks, ageing_out, missing_township_opinion, past_age_limit
 from assessment.models import QuarterReview
 from assessment.quarters import previous_quarter
+from lifecycle import rules as coverage_rules
 from lifecycle.models import Removal, Transfer, Use
 from mentoring.rules import RULE_LABELS, annotate_mentoring, applicable_rules, problem_q
 from notices.models import Notice
@@ -37,13 +38,17 @@ from org import roles
 from org.models import OrgUnit
 from reserves import choices as C
 from reserves.compliance import quarter_bounds, quarter_of
-from reserves.dates import shift_years_back
 from reserves.models import CountyPolicy, Filing, Flag, ReservePlacement, ReserveRecord
+from reserves.policy import RULES, rule_on
 from reserves.selectors import age_band_q
 from selection.models import STAGES, Round
 from training import rules as training_rules
 
 TYPES = [key for key, _ in C.RESERVE_TYPE_CHOICES]
+# Coverage is lifecycle.rules' ("a village's coverage against its targets"): the count beside a target is of the
+# type the target is for, and 3YR's "至少1名35岁以下" (key YOUNG) counts young 书记后备力量 only.
+YOUNG = coverage_rules.YOUNG
+COVERAGE_KEYS = coverage_rules.COVERAGE_KEYS
 TYPE_LABELS = dict(C.RESERVE_TYPE_CHOICES)
 COLLEGE_UP = [key for key, rank in C.EDUCATION_RANK.items() if rank >= C.EDUCATION_RANK["college"]]
 PARTY = sorted(C.PARTY_STATUSES)
@@ -80,6 +85,17 @@ class Policies:
     def versions(self):
         return [p for versions in self._by_county.values() for p in versions]
 
+    def rules_on(self, on: datetime.date) -> set[str]:
+        """The rule keys (reserves.policy.RULES) some county's version in force on `on` imposes: a figure, column
+        or list of a rule no county here imposes is not shown at all. "age_block" is added for a blocking age
+        limit, the only one that makes 已超过 / 将超过年龄上限 a to-do."""
+        keys = set()
+        for policy in self.in_force(on).values():
+            keys |= {rule.key for rule in RULES if rule_on(policy, rule.key)}
+            if age_limit_blocks(policy):
+                keys.add("age_block")
+        return keys
+
 
 def load_policies(unit: OrgUnit) -> Policies:
     if unit.level == roles.CITY:
@@ -95,10 +111,12 @@ def load_policies(unit: OrgUnit) -> Policies:
 
 
 def targets_of(policy: CountyPolicy | None) -> dict[str, int]:
-    """Reserve type -> the county's target per village (types without a target left out)."""
-    if policy is None:
-        return {}
-    return {t: policy.target_for(t) for t in TYPES if policy.target_for(t)}
+    """Coverage key (a reserve type, or YOUNG) -> what a village of the county must hold (lifecycle.rules)."""
+    return coverage_rules.coverage_targets(policy)
+
+
+def coverage_label(key: str, young_age: int = 35) -> str:
+    return coverage_rules.coverage_label(key, young_age)
 
 
 # --- units ---------------------------------------------------------------------------------------------------------
@@ -143,18 +161,6 @@ class Rollup:
 # --- coverage: per village, on any number of dates (two queries) ------------------------------------------------------
 
 
-def _young_q(policies: Policies, on: datetime.date, field_name: str, code_field: str) -> Q:
-    """Aged at most the county's "young" line on `on` (policy.young_age; 35 unless a county says otherwise)."""
-    default = CountyPolicy._meta.get_field("young_age").get_default()
-    special = {code: p.young_age for code, p in policies.in_force(on).items() if p.young_age != default}
-    cond = Q(**{f"{field_name}__gt": shift_years_back(on, default + 1)})
-    for code in special:
-        cond &= ~Q(**{f"{code_field}__startswith": code})
-    for code, age in special.items():
-        cond |= Q(**{f"{code_field}__startswith": code, f"{field_name}__gt": shift_years_back(on, age + 1)})
-    return cond
-
-
 @dataclass
 class VillageRow:
     id: int
@@ -165,11 +171,16 @@ class VillageRow:
     valid_from: datetime.date
     valid_to: datetime.date | None
     n: list[int]  # in the pool on each date (every type)
-    n_type: list[dict[str, int]]  # per date: reserve type -> in the pool
-    young: int  # in the pool on the last date, aged at most the county's young line
+    n_type: list[dict[str, int]]  # per date: coverage key (reserve type, YOUNG) -> in the pool
     targets: dict[str, int] = field(default_factory=dict)  # today's policy
     young_rule: bool = False
+    young_age: int = 35
     parent_name: str = ""
+
+    @property
+    def young(self) -> int:
+        """Young 书记后备力量 in the pool on the last date (3YR's "至少1名35岁以下")."""
+        return self.n_type[-1].get(YOUNG, 0)
 
     def current_on(self, on: datetime.date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or self.valid_to > on)
@@ -184,7 +195,8 @@ class VillageRow:
     def shortfalls(self) -> list[tuple[str, int, int, int]]:
         """(type label, in pool, target, short) for each type with a target, today."""
         return [
-            (TYPE_LABELS[t], self.n_type[-1].get(t, 0), target, self.short(t)) for t, target in self.targets.items()
+            (coverage_label(t, self.young_age), self.n_type[-1].get(t, 0), target, self.short(t))
+            for t, target in self.targets.items()
         ]
 
     @property
@@ -201,7 +213,9 @@ def village_rows(unit: OrgUnit, dates: list[datetime.date], policies: Policies) 
     placements counted per village and date (a placement counts on day d when its record was in the pool that day
     and it ran that day: the village side of `ReserveRecord.objects.in_pool`)."""
     on = dates[-1]
-    types = [t for t in TYPES if any(p.target_for(t) for p in policies.versions())]
+    versions = policies.versions()
+    types = [t for t in TYPES if any(p.target_for(t) for p in versions)]
+    young = any(coverage_rules.young_rule_on(p) for p in versions)
     villages = OrgUnit.objects.filter(level=roles.VILLAGE, code__startswith=unit.code)
     if unit.level == roles.VILLAGE:
         villages = OrgUnit.objects.filter(pk=unit.pk)
@@ -228,7 +242,10 @@ def village_rows(unit: OrgUnit, dates: list[datetime.date], policies: Policies) 
         counts[f"n{i}"] = Count("pk", filter=placed)
         for t in types:
             counts[f"n{i}_{t}"] = Count("pk", filter=placed & Q(rt=t))
-    counts["young"] = Count("pk", filter=Q(lo__lte=on, hi__gt=on) & _young_q(policies, on, "born", "village__code"))
+        if young:  # the young line of the counties whose young rule is in force that day
+            cond = coverage_rules.young_q(policies.in_force(day), day, born="born", code="village__code", rtype="rt")
+            counts[f"n{i}_{YOUNG}"] = Count("pk", filter=placed & cond)
+    keys = types + [YOUNG] * young
     per_village = {r["village_id"]: r for r in placements.annotate(**counts)}
     out = []
     zero = dict.fromkeys(counts, 0)
@@ -246,10 +263,10 @@ def village_rows(unit: OrgUnit, dates: list[datetime.date], policies: Policies) 
                 valid_to=u["valid_to"],
                 parent_name=u["parent__name"] or "",
                 n=[r[f"n{i}"] for i in range(len(dates))],
-                n_type=[{t: r[f"n{i}_{t}"] for t in types} for i in range(len(dates))],
-                young=r["young"],
+                n_type=[{k: r[f"n{i}_{k}"] for k in keys} for i in range(len(dates))],
                 targets=targets_of(policy),
-                young_rule=bool(policy and policy.young_per_village),
+                young_rule=coverage_rules.young_rule_on(policy),
+                young_age=policy.young_age if policy else 35,
             )
         )
     return out
@@ -268,7 +285,7 @@ def village_filter(key: str):
     if key == "no_young":
         return lambda v: v.young_rule and v.young == 0
     kind, _, t = key.partition(":")
-    if t in TYPES and kind in ("met", "short"):
+    if t in COVERAGE_KEYS and kind in ("met", "short"):
         if kind == "met":
             return lambda v: t in v.targets and v.short(t) == 0
         return lambda v: t in v.targets and v.short(t) > 0
@@ -280,7 +297,7 @@ VILLAGE_FILTER_LABELS = {
     "met": "各类后备干部均达到目标数的村（社区）",
     "short": "有缺额的村（社区）",
     "none": "没有后备干部的村（社区）",
-    "no_young": "没有35岁及以下后备干部的村（社区）",
+    "no_young": "没有35岁及以下书记后备力量的村（社区）",
 }
 
 
@@ -288,7 +305,8 @@ def village_filter_label(key: str) -> str:
     if key in VILLAGE_FILTER_LABELS:
         return VILLAGE_FILTER_LABELS[key]
     kind, _, t = key.partition(":")
-    return f"{TYPE_LABELS.get(t, '')}{'达到目标数' if kind == 'met' else '有缺额'}的村（社区）"
+    label = coverage_label(t) if t in COVERAGE_KEYS else ""
+    return f"{label}{'达到目标数' if kind == 'met' else '有缺额'}的村（社区）"
 
 
 @dataclass
@@ -338,13 +356,13 @@ def coverage_of(rows: list[VillageRow], on: datetime.date) -> Coverage:
         cov.met += village_filter("met")(v)
         cov.short += village_filter("short")(v)
         for t, target in v.targets.items():
-            tc = cov.by_type.setdefault(t, TypeCoverage(t, TYPE_LABELS[t], target))
+            tc = cov.by_type.setdefault(t, TypeCoverage(t, coverage_label(t, v.young_age), target))
             tc.targets.add(target)
             tc.villages += 1
             tc.met += village_filter(f"met:{t}")(v)
             tc.short += village_filter(f"short:{t}")(v)
             tc.shortfall += v.short(t)
-    cov.by_type = {t: cov.by_type[t] for t in TYPES if t in cov.by_type}
+    cov.by_type = {t: cov.by_type[t] for t in COVERAGE_KEYS if t in cov.by_type}
     return cov
 
 
@@ -399,8 +417,10 @@ RESERVE_FIGURES = {
     "party": "中共党员（含预备党员）",
     "women": "女性",
     "flagged": "有待处理的取消资格提示",
+    "over_age": "已超过年龄上限",
     "ageing": "12个月内将超过年龄上限",
 }
+AGE_FIGURES = {"over_age": past_age_limit, "ageing": ageing_out}
 
 
 def figure_q(key: str, on: datetime.date, policies: Policies) -> Q | None:
@@ -417,11 +437,14 @@ def figure_q(key: str, on: datetime.date, policies: Policies) -> Q | None:
         return Q(person__sex="F")
     if key == "flagged":
         return Q(Exists(Flag.objects.filter(record=OuterRef("pk"), resolved_on__isnull=True)))
-    if key == "ageing":
+    if key in AGE_FIGURES:
+        # assessment.compliance decides who is past / passing the limit (the same rows its flags and the reminders
+        # take); only a blocking limit counts.
         cond = Q(pk__in=[])
         for code, policy in policies.in_force(on).items():
-            if policy.age_limit is not None:
-                cond |= Q(village__code__startswith=code, person__birth_date__lte=age_out_cutoff(policy, on))
+            if age_limit_blocks(policy):
+                rows = AGE_FIGURES[key](ReserveRecord.objects.filter(village__code__startswith=code), policy, on=on)
+                cond |= Q(pk__in=rows.values("pk"))
         return cond
     return None
 
@@ -440,6 +463,7 @@ class Structure:
     party: int = 0
     women: int = 0
     flagged: int = 0
+    over_age: int = 0
     ageing: int = 0
 
     def add(self, other: "Structure"):
@@ -482,7 +506,7 @@ def structure_and_sources(
     unit's pool by source group (身份), largest first. One query, grouped by code and source group (every figure
     adds up across groups)."""
     aggregates = {"n": Count("pk"), "age_sum": Sum(age_expression(on), output_field=IntegerField())}
-    for key in ("young", "college", "party", "women", "flagged", "ageing"):
+    for key in ("young", "college", "party", "women", "flagged", "over_age", "ageing"):
         aggregates[key] = Count("pk", filter=figure_q(key, on, policies))
     rows = (
         pool_records(user, unit, on)
@@ -617,9 +641,18 @@ def work_in_progress(user, on: datetime.date) -> WorkInProgress:
 
 # --- compliance --------------------------------------------------------------------------------------------------
 
-TRAINING_FIELDS = ("training_window", "training_window_years", "training_min_days", "training_counting_forms")
+TRAINING_FIELDS = (
+    "training_on",
+    "training_window",
+    "training_window_years",
+    "training_min_days",
+    "training_count_mode",
+    "training_counting_forms",
+)
 MENTORING_FIELDS = (
+    "mentor_on",
     "mentor_rule",
+    "quarter_mentoring_on",
     "talk_full_coverage_yearly",
     "talk_township_half_yearly",
     "talk_collective_yearly",
@@ -673,7 +706,7 @@ def training_gaps(user, unit: OrgUnit, on: datetime.date, policies: Policies) ->
     """Code (township / village) -> reserves who miss the training rule or are at risk (the gap list's rows)."""
     out: dict[str, int] = defaultdict(int)
     for policy, cond in _groups(unit, policies, on, TRAINING_FIELDS):
-        if policy is None:
+        if not rule_on(policy, "training"):
             continue
         rows = (
             training_rules.annotate_training_status(training_base(user, unit, on).filter(cond), policy, on)
@@ -694,11 +727,27 @@ def mentoring_base(user, unit: OrgUnit, on: datetime.date):
     return pool_records(user, unit, on)
 
 
+# mentoring.rules' rule keys -> the policy rule that imposes each (reserves.policy.RULES)
+MENTORING_RULE_OF = {
+    "pairing": "mentor",
+    "entry": "quarter_mentoring",
+    "full_coverage": "talk_full_coverage",
+    "half_yearly": "talk_half_yearly",
+    "collective": "talk_collective",
+    "monthly": "talk_monthly",
+}
+
+
+def mentoring_keys(policy: CountyPolicy | None) -> list[str]:
+    """The mentoring rules the policy imposes (none without a policy: a rule that is off is not shown)."""
+    return [k for k, _ in applicable_rules(policy) if rule_on(policy, MENTORING_RULE_OF.get(k, k))]
+
+
 def mentoring_rules(unit: OrgUnit, policies: Policies, on: datetime.date) -> list[tuple[str, str]]:
     """The mentoring rules some county of the unit asks for, in the order of mentoring.rules.RULES."""
     keys = set()
     for policy, _cond in _groups(unit, policies, on, MENTORING_FIELDS):
-        keys |= {k for k, _ in applicable_rules(policy)}
+        keys |= set(mentoring_keys(policy))
     return [(k, label) for k, label in RULE_LABELS.items() if k in keys]
 
 
@@ -706,7 +755,9 @@ def mentoring_gaps(user, unit: OrgUnit, on: datetime.date, policies: Policies) -
     """Code -> rule -> reserves with a problem under that rule (the compliance list's summary, per child)."""
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for policy, cond in _groups(unit, policies, on, MENTORING_FIELDS):
-        keys = [k for k, _ in applicable_rules(policy)]
+        keys = mentoring_keys(policy)
+        if not keys:
+            continue
         qs = annotate_mentoring(mentoring_base(user, unit, on).filter(cond), policy, on)
         rows = (
             qs.annotate(k=Substr("village__code", 1, key_length(unit)))
@@ -792,6 +843,7 @@ def village_reserves(user, village: OrgUnit, on: datetime.date, policies: Polici
     return qs.annotate(
         d_flagged=Exists(Flag.objects.filter(record=OuterRef("pk"), resolved_on__isnull=True)),
         d_unreviewed=ExpressionWrapper(in_quarter & ~Q(Exists(reviewed)), output_field=BooleanField()),
+        d_over_age=ExpressionWrapper(figure_q("over_age", on, policies), output_field=BooleanField()),
         d_ageing=ExpressionWrapper(figure_q("ageing", on, policies), output_field=BooleanField()),
     ).order_by("person__name", "reserve_type", "pk")
 

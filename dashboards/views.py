@@ -226,7 +226,7 @@ def _halfyear_context(request, unit, year, half):
         "label": H.half_label(year, half),
         "cur": figures["cur"],
         "prev": figures["prev"],
-        "rows": H.comparison_rows(figures["cur"], figures["prev"]),
+        "rows": H.comparison_rows(figures["cur"], figures["prev"], figures["shown"]),
         "trend": figures["trend"],
         "chart": trend_chart("在库人数与达标村（社区）占比（按季度）", figures["trend"]),
         "report": report,

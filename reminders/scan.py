@@ -2,6 +2,11 @@
 reserves (the rules come from the apps that own them: training, mentoring, assessment, lifecycle, notices). Nothing
 here writes; `services.scan_county` writes what these return.
 
+A reminder of a seed's duty is sent only in a county whose policy version in force on the scan date has that rule on
+(`reserves.policy.rule_on`): a county on CD2025 gets no training, talk, quarterly review, leave, absence or appraisal
+reminders; QS gets no leave, absence or shadowing; 3YR no full-coverage talk. Procedure every county follows (notices,
+filings, the roster) is always reminded.
+
 Every condition is a window ("from the first day of the quarter's last month until the township submits", "the
 notice has ended and the round is still at the notice"), not a single day, and a county is quiet on a day that is not
 a working day on its calendar: a reminder that falls due on a holiday goes out on the next working day the scan runs.
@@ -12,35 +17,44 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 
-from assessment.compliance import ageing_out, missing_appraisal, over_absence_thresholds
+from assessment.compliance import (
+    age_limit_blocks,
+    ageing_out,
+    missing_appraisal,
+    over_absence_thresholds,
+    passes_limit_on,
+    past_age_limit,
+)
 from assessment.models import Leave, QuarterSubmission, quarter_label
 from assessment.quarters import grace_deadline, previous_quarter
 from assessment.selectors import quarter_counts
 from lifecycle.models import Use
-from lifecycle.rules import TYPE_LABELS, TYPES, annotate_shortfall
+from lifecycle.rules import COVERAGE_KEYS, annotate_shortfall, coverage_targets, shortfall_gaps
 from mentoring.models import MentoringEntry
-from mentoring.rules import annotate_mentoring, in_pool_q, pairing_missing_text
+from mentoring.rules import RULE_LABELS, annotate_mentoring, in_pool_q, pairing_missing_text
 from notices.calendar import Overrides, cn_date, is_working_day, load_overrides
 from notices.models import Objection
 from org import roles
 from org.models import Membership, OrgUnit
 from reserves.compliance import DUE, OVERDUE, quarter_bounds, quarter_of
-from reserves.dates import add_years_forward
 from reserves.filings import waiting_working_days
 from reserves.models import CountyPolicy, Filing, MentorPairing, ReserveRecord
+from reserves.policy import rule_on
 from selection.models import Round
-from training.rules import annotate_training_status, deadline_from_key
+from training.rules import annotate_shadowing_status, annotate_training_status, deadline_from_key
 
 from .kinds import DIGEST, KIND_LABELS
 
 ONE_DAY = datetime.timedelta(days=1)
 TOWNSHIP_ROLES = ("township_admin", "township_staff")
 LOCK_WARNING_WORKING_DAYS = 3  # "about to lock": the last three working days of the grace period
-FILING_WAIT_WORKING_DAYS = 5
-TALKS_FROM_MONTH = 11  # the year's full-coverage talks not held by November
+TALKS_FROM_MONTH = 11  # the year's talks (full-coverage, collective) not held by November
+MONTHLY_FROM_DAY = 20  # 3YR's monthly mentor contact not made by the 20th
+HALF_ANALYSIS_MONTHS_AFTER = 3  # the half-year analysis is reminded until the end of the next half's third month
+DEFAULT_FILING_WAIT = CountyPolicy._meta.get_field("filing_wait_working_days").get_default()
 LIST_NAMES = 20  # names listed in one reminder's text before "等N人"
 
 
@@ -85,6 +99,7 @@ class CountyScan:
     village_secretaries: dict[str, list[int]] = field(default_factory=dict)  # village code -> secretaries
     county_admins: list[int] = field(default_factory=list)
     members: dict[int, str] = field(default_factory=dict)  # user id -> code of (one of) their units
+    _policies: dict = field(default_factory=dict)  # day -> version in force (policy_on's cache)
 
     @classmethod
     def load(cls, county: OrgUnit, on: datetime.date, policy: CountyPolicy | None = ...) -> "CountyScan":
@@ -153,6 +168,20 @@ class CountyScan:
     def in_pool(self):
         """Open records of the county in the pool on the scan date (by their current village)."""
         return ReserveRecord.objects.filter(village__code__startswith=self.code).filter(in_pool_q(self.on))
+
+    def rule(self, key: str, on: datetime.date | None = None) -> bool:
+        """The county's version in force on the scan date (or on `on`, the last day of a period that has ended)
+        imposes rule `key` (reserves.policy.RULES); no policy imposes nothing."""
+        return rule_on(self.policy_on(on) if on is not None else self.policy, key)
+
+    def policy_on(self, day: datetime.date) -> CountyPolicy | None:
+        """The version in force on `day` (on or before the scan date): a period that ended is judged by its own
+        version. No query unless a version took effect since `day`."""
+        if self.policy is None or self.policy.effective_from <= day:
+            return self.policy
+        if day not in self._policies:
+            self._policies[day] = CountyPolicy.objects.in_force(self.county, day)
+        return self._policies[day]
 
 
 # --- notices: ending tomorrow, ended (the round or the use can proceed) -------------------------------------------
@@ -234,11 +263,13 @@ def _submission_states(s: CountyScan, year: int, quarter: int) -> dict[int, str]
 
 def quarter_items(s: CountyScan) -> list[Item]:
     """Due from the first day of the quarter's last month (township and village opinions), overdue after the quarter
-    while the grace period runs, and a lock warning in its last three working days. Up to seven queries."""
+    while the grace period runs, and a lock warning in its last three working days. Up to seven queries. Only where
+    the quarterly review (QS "每季度…进行1次评议") is a rule: for the quarter under way, of the version in force;
+    for the previous one, of the version in force at its end."""
     on = s.on
     items = []
     year, quarter = quarter_of(on)
-    if on.month % 3 == 0:
+    if on.month % 3 == 0 and s.rule("quarter_review"):
         label, key = quarter_label(year, quarter), quarter_key(year, quarter)
         counts = quarter_counts(Q(village__code__startswith=s.code), year, quarter, group="village_id")
         states = _submission_states(s, year, quarter)
@@ -281,6 +312,8 @@ def quarter_items(s: CountyScan) -> list[Item]:
             )
     # The previous quarter, while its grace period runs.
     py, pq = previous_quarter(year, quarter)
+    if not s.rule("quarter_review", quarter_bounds(py, pq)[1]):
+        return items
     deadline = grace_deadline(s.county, py, pq, s.policy)
     if on <= deadline.day:
         label, key = quarter_label(py, pq), quarter_key(py, pq)
@@ -333,6 +366,8 @@ def appraisal_items(s: CountyScan) -> list[Item]:
     if s.on.month not in (12, 1):
         return []
     year = s.on.year if s.on.month == 12 else s.on.year - 1
+    if not s.rule("annual_appraisal", min(s.on, datetime.date(year, 12, 31))):
+        return []
     rows = (
         missing_appraisal(ReserveRecord.objects.filter(village__code__startswith=s.code), year, unit=s.county)
         .order_by()
@@ -364,15 +399,20 @@ def appraisal_items(s: CountyScan) -> list[Item]:
 
 
 def _training_rule_text(policy: CountyPolicy) -> str:
+    """The county's training rule in the words of its count mode (one training; one training or one 轮训 programme;
+    every training added up, only in stored legacy versions)."""
     days = f"{policy.training_min_days.normalize():f}"
-    forms = "集中" if policy.training_counting_forms else ""  # empty: every form counts
-    if policy.training_window == CountyPolicy.WINDOW_CALENDAR:
-        return f"每年参加{forms}培训累计不少于{days}天"
-    return f"每{policy.training_window_years}年至少参加1次不少于{days}天的{forms}培训"
+    every = "每年" if policy.training_window == CountyPolicy.WINDOW_CALENDAR else f"每{policy.training_window_years}年"
+    if policy.training_count_mode == CountyPolicy.COUNT_SUM:
+        return f"{every}参加培训累计不少于{days}天"
+    text = f"{every}至少参加1次不少于{days}天的培训"
+    if policy.training_count_mode == CountyPolicy.COUNT_PROGRAMME:
+        text += f"（或同一轮训班各期合计不少于{days}天）"
+    return text
 
 
 def training_items(s: CountyScan) -> list[Item]:
-    if s.policy is None:
+    if not s.rule("training"):
         return []
     rows = (
         annotate_training_status(
@@ -413,6 +453,8 @@ def training_items(s: CountyScan) -> list[Item]:
 
 
 def mentor_missing_items(s: CountyScan) -> list[Item]:
+    if not s.rule("mentor"):
+        return []
     year, quarter = quarter_of(s.on)
     rows = (
         annotate_mentoring(s.in_pool(), s.policy, s.on)
@@ -439,8 +481,9 @@ def mentor_missing_items(s: CountyScan) -> list[Item]:
 
 
 def mentor_entry_items(s: CountyScan) -> list[Item]:
-    """Mentors with an account whose current pairings lack this quarter's entry, from the quarter's last month."""
-    if s.on.month % 3 != 0:
+    """Mentors with an account whose current pairings lack this quarter's entry, from the quarter's last month (QS
+    附件2 结对帮扶情况: the quarterly mentoring rule)."""
+    if s.on.month % 3 != 0 or not s.rule("quarter_mentoring"):
         return []
     year, quarter = quarter_of(s.on)
     _start, end = quarter_bounds(year, quarter)
@@ -473,17 +516,16 @@ def mentor_entry_items(s: CountyScan) -> list[Item]:
     ]
 
 
-def talk_items(s: CountyScan) -> list[Item]:
-    """The year's full-coverage talks (QS) not held for every reserve by November: per township."""
-    if s.policy is None or not s.policy.talk_full_coverage_yearly or s.on.month < TALKS_FROM_MONTH:
-        return []
+def _talk_township_items(s: CountyScan, kind: str, key: str, period: str, period_text: str, end) -> list[Item]:
+    """Per township: in-pool reserves without the talk `key` (mentoring.rules) in its period so far. One query."""
     rows = (
         annotate_mentoring(s.in_pool(), s.policy, s.on)
-        .filter(mc_full_coverage=DUE)
+        .filter(**{f"mc_{key}": DUE})
         .order_by()
         .values("village__parent_id")
         .annotate(n=Count("pk"))
     )
+    label = RULE_LABELS[key]
     items = []
     for row in rows:
         if row["village__parent_id"] not in s.units:
@@ -491,14 +533,122 @@ def talk_items(s: CountyScan) -> list[Item]:
         code, name = s.units[row["village__parent_id"]]
         items.append(
             Item(
-                "talk_coverage",
+                kind,
                 f"org.orgunit:{row['village__parent_id']}",
-                str(s.on.year),
+                period,
                 s.township_of(code),
-                f"{s.on.year}年全覆盖谈心谈话：尚有{row['n']}名后备干部未谈",
-                f"{name}尚有{row['n']}名在库后备干部今年没有全覆盖谈心谈话记录，请于{s.on.year}年12月31日前完成。",
-                reverse("mentoring_compliance") + "?rule=full_coverage",
+                f"{period_text}{label}：尚有{row['n']}名后备干部未谈",
+                f"{name}尚有{row['n']}名在库后备干部{period_text}没有{label}记录，请于{cn_date(end)}前完成。",
+                reverse("mentoring_compliance") + f"?rule={key}",
                 code,
+            )
+        )
+    return items
+
+
+def talk_items(s: CountyScan) -> list[Item]:
+    """QS: the year's full-coverage talks not held for every reserve by November: per township."""
+    if not s.rule("talk_full_coverage") or s.on.month < TALKS_FROM_MONTH:
+        return []
+    year = s.on.year
+    return _talk_township_items(
+        s, "talk_coverage", "full_coverage", str(year), f"{year}年", datetime.date(year, 12, 31)
+    )
+
+
+def half_yearly_talk_items(s: CountyScan) -> list[Item]:
+    """QL §15 "每半年对村级后备干部逐一进行谈话考察": from the half's last month (June, December), per township."""
+    if not s.rule("talk_half_yearly") or s.on.month not in (6, 12):
+        return []
+    year, half = s.on.year, 1 if s.on.month <= 6 else 2
+    end = datetime.date(year, 6, 30) if half == 1 else datetime.date(year, 12, 31)
+    text = f"{year}年{'上' if half == 1 else '下'}半年"
+    return _talk_township_items(s, "talk_half_yearly", "half_yearly", f"{year}H{half}", text, end)
+
+
+def collective_talk_items(s: CountyScan) -> list[Item]:
+    """QL §15 "每年进行一次集体谈话": reserves the year's collective talk has not included, from November."""
+    if not s.rule("talk_collective") or s.on.month < TALKS_FROM_MONTH:
+        return []
+    year = s.on.year
+    return _talk_township_items(s, "talk_collective", "collective", str(year), f"{year}年", datetime.date(year, 12, 31))
+
+
+def monthly_talk_items(s: CountyScan) -> list[Item]:
+    """3YR "导师…每月了解其思想、工作情况": from the 20th, the month's contact not recorded — per township, and to each
+    mentor with an account for their own pairees. Two queries."""
+    if not s.rule("talk_monthly") or s.on.day < MONTHLY_FROM_DAY:
+        return []
+    first = s.on.replace(day=1)
+    end = (first + datetime.timedelta(days=32)).replace(day=1) - ONE_DAY
+    period, text = f"{s.on.year}-{s.on.month:02d}", f"{s.on.year}年{s.on.month}月"
+    items = _talk_township_items(s, "talk_monthly", "monthly", period, text, end)
+    missing = annotate_mentoring(s.in_pool(), s.policy, s.on).filter(mc_monthly=DUE).values("pk")
+    rows = (
+        MentorPairing.objects.current(s.on)
+        .filter(mentor_user__isnull=False, mentor_user__is_active=True, record__in=missing)
+        .order_by("mentor_user_id", "record__person__name")
+        .values_list("mentor_user_id", "record__person__name")
+    )
+    by_mentor: dict[int, list[str]] = defaultdict(list)
+    for mentor_id, name in rows:
+        if name not in by_mentor[mentor_id]:
+            by_mentor[mentor_id].append(name)
+    items += [
+        Item(
+            "talk_monthly",
+            f"org.orgunit:{s.county.pk}",
+            period,
+            [mentor_id],
+            f"{text}尚未了解{len(names)}名帮带对象的情况",
+            f"您联系帮带的{_names(names)}{text}还没有导师了解思想、工作情况的记录，请于{cn_date(end)}前完成并记录。",
+            reverse("mentoring_mine"),
+            s.members.get(mentor_id, s.code),
+        )
+        for mentor_id, names in by_mentor.items()
+    ]
+    return items
+
+
+# --- shadowing at risk (QL §15: 每年到乡镇跟班学习不少于1个月) --------------------------------------------------
+
+
+def shadowing_items(s: CountyScan) -> list[Item]:
+    """training.rules' shadowing status: DUE with the year's end within 60 days, or OVERDUE. One query."""
+    if not s.rule("shadowing"):
+        return []
+    need = s.policy.shadowing_days_per_year
+    rows = (
+        annotate_shadowing_status(
+            ReserveRecord.objects.filter(ended_on__isnull=True, entered_on__lte=s.on, village__code__startswith=s.code),
+            s.policy,
+            s.on,
+        )
+        .filter(shadowing_attention=True)
+        .values("pk", "person__name", "village__code", "village__name", "shadowing_status", "shadowing_due_before")
+        .annotate(days=F("shadowing_days"))
+    )
+    items = []
+    for r in rows:
+        deadline = deadline_from_key(r["shadowing_due_before"])
+        who = f"{r['person__name']}（{r['village__name']}）"
+        done = f"{s.on.year}年至今到乡镇跟班学习{r['days'] or 0}天"
+        if r["shadowing_status"] == OVERDUE:
+            title = f"跟班学习未达要求：{who}"
+            body = f"{who}{deadline.year}年到乡镇跟班学习不足{need}天，{done}，请尽快安排（每年不少于{need}天）。"
+        else:
+            title = f"跟班学习预警：{who}须于{cn_date(deadline)}前达到{need}天"
+            body = f"{who}{done}，须于{cn_date(deadline)}前达到每年不少于{need}天的要求。"
+        items.append(
+            Item(
+                "shadowing_risk",
+                f"reserves.reserverecord:{r['pk']}",
+                deadline.isoformat() if deadline else "",
+                s.township_of(r["village__code"]),
+                title,
+                body,
+                reverse("training_record", args=[r["pk"]]),
+                r["village__code"],
             )
         )
     return items
@@ -508,6 +658,9 @@ def talk_items(s: CountyScan) -> list[Item]:
 
 
 def leave_items(s: CountyScan) -> list[Item]:
+    """QL §10 leave (请销假): a leave past its end without 销假. Only where leave routing is a rule."""
+    if not s.rule("leave_routing"):
+        return []
     rows = (
         Leave.objects.filter(village__code__startswith=s.code, end__lt=s.on, returned_on__isnull=True)
         .exclude(state=Leave.REJECTED)
@@ -532,7 +685,7 @@ def leave_items(s: CountyScan) -> list[Item]:
 
 def absence_items(s: CountyScan) -> list[Item]:
     p = s.policy
-    if p is None:
+    if not s.rule("absence"):  # a threshold is never "off" by being 0: the rule's flag decides
         return []
     rows = over_absence_thresholds(
         s.in_pool(), on=s.on, consecutive=p.absence_consecutive_days, year_days=p.absence_year_days
@@ -560,31 +713,40 @@ def absence_items(s: CountyScan) -> list[Item]:
 
 
 def age_out_items(s: CountyScan) -> list[Item]:
-    """Reserves passing a blocking age limit within 12 months (a limit that only warns, as QS's "35周岁左右", is no
-    ground for removal: the same rule as assessment's age-out flags)."""
+    """Reserves already past a blocking age limit ("已超过年龄上限", kind age_over) and those passing it within 12
+    months ("12个月内将超过年龄上限", kind age_out): assessment.compliance's two lists. A limit that only warns, as QS's
+    "35周岁左右", is no ground for removal and no to-do. Two queries."""
     p = s.policy
-    if p is None or p.age_limit is None or p.age_mode != CountyPolicy.BLOCK:
+    if not age_limit_blocks(p):
         return []
-    rows = ageing_out(ReserveRecord.objects.filter(village__code__startswith=s.code), p, on=s.on).values(
-        "pk", "person__name", "person__birth_date", "village__code", "village__name"
-    )
+    records = ReserveRecord.objects.filter(village__code__startswith=s.code)
+    fields = ("pk", "person__name", "person__birth_date", "village__code", "village__name")
     items = []
-    for r in rows:
-        passes_on = add_years_forward(r["person__birth_date"], p.age_limit + 1)
-        who = f"{r['person__name']}（{r['village__name']}）"
-        verb = "已于" if passes_on <= s.on else "将于"
-        items.append(
-            Item(
-                "age_out",
-                f"reserves.reserverecord:{r['pk']}",
-                passes_on.isoformat(),
-                s.township_of(r["village__code"]),
-                f"即将超过年龄上限：{who}" if passes_on > s.on else f"已超过年龄上限：{who}",
-                f"{who}{verb}{cn_date(passes_on)}年满{p.age_limit + 1}周岁，超过本县年龄上限{p.age_limit}周岁。",
-                reverse("record_assessment", args=[r["pk"]]),
-                r["village__code"],
+    for kind, rows in (
+        ("age_over", past_age_limit(records, p, s.on).values(*fields)),
+        ("age_out", ageing_out(records, p, s.on).values(*fields)),
+    ):
+        for r in rows:
+            passes_on = passes_limit_on(r["person__birth_date"], p)
+            who = f"{r['person__name']}（{r['village__name']}）"
+            if kind == "age_over":
+                title = f"已超过年龄上限：{who}"
+                body = f"{who}已于{cn_date(passes_on)}年满{p.age_limit + 1}周岁，超过本县年龄上限{p.age_limit}周岁。"
+            else:
+                title = f"12个月内将超过年龄上限：{who}"
+                body = f"{who}将于{cn_date(passes_on)}年满{p.age_limit + 1}周岁，超过本县年龄上限{p.age_limit}周岁。"
+            items.append(
+                Item(
+                    kind,
+                    f"reserves.reserverecord:{r['pk']}",
+                    passes_on.isoformat(),
+                    s.township_of(r["village__code"]),
+                    title,
+                    body,
+                    reverse("record_assessment", args=[r["pk"]]),
+                    r["village__code"],
+                )
             )
-        )
     return items
 
 
@@ -592,23 +754,21 @@ def age_out_items(s: CountyScan) -> list[Item]:
 
 
 def below_target_items(s: CountyScan) -> list[Item]:
-    if s.policy is None:
+    """Villages with a gap against the county's targets, as lifecycle.rules counts coverage (the replenishment list's
+    rows): each type's count beside its target, and 3YR's young secretary reserve. One query."""
+    if not coverage_targets(s.policy):
         return []
     year, quarter = quarter_of(s.on)
     villages = OrgUnit.objects.filter(level=roles.VILLAGE, code__startswith=s.code).current(s.on)
-    fields = [f"{prefix}_{t}" for t in TYPES for prefix in ("short", "target", "n")]
+    fields = [f"{prefix}_{k}" for k in COVERAGE_KEYS for prefix in ("short", "target", "n")]
     rows = (
         annotate_shortfall(villages, {s.code: s.policy}, s.on)
         .filter(short_any=True)
-        .values("pk", "code", "name", *fields)
+        .values("pk", "code", "name", "young_age", *fields)
     )
     items = []
     for r in rows:
-        gaps = [
-            f"{TYPE_LABELS[t]}缺{r[f'short_{t}']}名（目标{r[f'target_{t}']}名，在库{r[f'n_{t}']}名）"
-            for t in TYPES
-            if r[f"target_{t}"] and r[f"short_{t}"] > 0
-        ]
+        gaps = [f"{g.label}缺{g.short}名（目标{g.target}名，在库{g.n}名）" for g in shortfall_gaps(r)]
         items.append(
             Item(
                 "below_target",
@@ -625,6 +785,8 @@ def below_target_items(s: CountyScan) -> list[Item]:
 
 
 def filing_items(s: CountyScan) -> list[Item]:
+    """Filings waiting longer than the county's setting (filing_wait_working_days; never off)."""
+    wait = s.policy.filing_wait_working_days if s.policy is not None else DEFAULT_FILING_WAIT
     filings = list(Filing.objects.filter(county=s.county, state=Filing.SUBMITTED).select_related("unit"))
     waiting_working_days(filings, s.on)
     return [
@@ -634,13 +796,70 @@ def filing_items(s: CountyScan) -> list[Item]:
             "",
             s.county_admins,
             f"备案已等待{f.age}个工作日：{f.title}",
-            f"{f.unit.name}报送的“{f.title}”已等待{f.age}个工作日（超过{FILING_WAIT_WORKING_DAYS}个工作日），请及时办理。",
+            f"{f.unit.name}报送的“{f.title}”已等待{f.age}个工作日（超过{wait}个工作日），请及时办理。",
             reverse("filing_list"),
             f.unit.code,
         )
         for f in filings
-        if f.age > FILING_WAIT_WORKING_DAYS
+        if f.age > wait
     ]
+
+
+# --- the county's half-yearly analysis (QS §三 "县委组织部每半年进行1次综合分析研判") --------------------------
+
+
+def _half_of(day: datetime.date) -> tuple[int, int]:
+    return day.year, 1 if day.month <= 6 else 2
+
+
+def _half_end(year: int, half: int) -> datetime.date:
+    return datetime.date(year, 6, 30) if half == 1 else datetime.date(year, 12, 31)
+
+
+def halfyear_items(s: CountyScan) -> list[Item]:
+    """County admins, when a half's analysis (dashboards' HalfYearReport) is not saved: from the half's last month
+    (June, December) until the end of the next half's third month. QS-like counties only: no rule flag names the
+    analysis, and it is QS's, the seed of the quarterly review it rolls up, so it follows quarter_review_on. One
+    query."""
+    from dashboards.models import HalfYearReport  # same layer as reminders; read only, as reports' RosterCall
+
+    if not s.county_admins:
+        return []
+    year, half = _half_of(s.on)
+    halves = []
+    if s.on.month in (6, 12):
+        halves.append((year, half))
+    month_of_half = s.on.month - (0 if half == 1 else 6)  # 1 to 6
+    if month_of_half <= HALF_ANALYSIS_MONTHS_AFTER:  # the previous half, until the end of this half's third month
+        halves.append((year - 1, 2) if half == 1 else (year, 1))
+    # A half is asked of a county whose version in force at its end (or today, while it runs) has the rule.
+    halves = [(y, h) for y, h in halves if s.rule("quarter_review", min(s.on, _half_end(y, h)))]
+    if not halves:
+        return []
+    saved = set(
+        HalfYearReport.objects.filter(county=s.county, year__in={y for y, _ in halves}).values_list("year", "half")
+    )
+    items = []
+    for y, h in halves:
+        ended = _half_end(y, h)
+        if (y, h) in saved:
+            continue
+        label = f"{y}年{'上' if h == 1 else '下'}半年"
+        when = f"已于{cn_date(ended)}结束" if ended < s.on else f"将于{cn_date(ended)}结束"
+        items.append(
+            Item(
+                "halfyear_analysis",
+                f"org.orgunit:{s.county.pk}",
+                f"{y}H{h}",
+                s.county_admins,
+                f"{label}后备干部队伍分析研判尚未保存",
+                f"{label}{when}，{s.county.name}尚未保存该半年的综合分析研判意见（每半年进行1次综合分析研判），"
+                "请在半年分析页填写并保存。",
+                reverse("halfyear_report", args=[s.county.pk, y, h]),
+                s.code,
+            )
+        )
+    return items
 
 
 ROSTER_WARNING_WORKING_DAYS = 5
@@ -691,11 +910,16 @@ COLLECTORS = [
     mentor_missing_items,
     mentor_entry_items,
     talk_items,
+    half_yearly_talk_items,
+    collective_talk_items,
+    monthly_talk_items,
+    shadowing_items,
     leave_items,
     absence_items,
     age_out_items,
     below_target_items,
     filing_items,
+    halfyear_items,
     roster_items,
 ]
 

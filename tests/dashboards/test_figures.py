@@ -32,7 +32,9 @@ def test_structure_counts_the_pool_today_and_not_the_removed_or_used(world):
     assert st.party == 4  # 3 members and a probationary member
     assert st.women == 2
     assert st.flagged == 1
-    assert st.ageing == 5  # QS age limit 35: 35 turns 36 within 12 months; 36, 40, 45, 50 are over
+    # QS's "35周岁左右" only warns: nobody is a to-do for the age limit, and the figures are not shown.
+    assert (st.over_age, st.ageing) == (0, 0)
+    assert "age_block" not in county_page(world)["shown"]
     assert (st.young_pct, st.college_pct, st.women_pct) == (42.9, 57.1, 28.6)
 
 
@@ -60,13 +62,42 @@ def test_coverage_of_villages_holding_three_two_one_and_none(world):
     assert not cov.young_rule  # QS asks for no young reserve per village
 
 
-def test_villages_without_a_young_reserve_under_a_policy_that_asks(world):
+def test_a_blocking_age_limit_splits_past_and_passing_within_twelve_months(client, world):
+    cast = world.cast
+    values = preset_values("QS2017") | {"age_mode": CountyPolicy.BLOCK}
+    CountyPolicy.objects.create(county=cast.county, effective_from=TODAY, preset="QS2017", **values)
+    ctx = county_page(world)
+    st = ctx["total"].structure
+    assert st.over_age == 4  # 36, 40, 45 and 50 are past 35 already
+    assert st.ageing == 1  # 35 (李一) turns 36 within 12 months; not counted twice
+    assert "age_block" in ctx["shown"]
+    client.force_login(cast.county_admin)
+    body = client.get(reverse("home")).content.decode()
+    assert "已超过年龄上限" in body and "12个月内将超过年龄上限" in body
+    client.force_login(cast.village_secretary)
+    rows = {r.person.name: r.lacks for r in client.get(reverse("home")).context["rows"]}
+    assert "已超过年龄上限" in rows["王二"] and "12个月内将超过年龄上限" not in rows["王二"]
+    assert "12个月内将超过年龄上限" in rows["李一"] and "已超过年龄上限" not in rows["李一"]
+    assert not any("年龄上限" in x for x in rows["张三"])
+
+
+def test_villages_without_a_young_secretary_reserve_under_a_policy_that_asks(world):
+    """3YR's "其中至少1名35岁以下" counts 书记后备力量 only: a young village reserve does not meet it."""
     cast = world.cast
     values = preset_values("QS2017") | {"young_per_village": True}
     CountyPolicy.objects.create(county=cast.county, effective_from=TODAY, preset="QS2017", **values)
+    for key in ("p6", "p7"):  # 周六 (33, 青竹社区) and 赵七 (45, 汉阳社区) become secretary reserves
+        world.people[key].reserve_type = "secretary_reserve"
+        world.people[key].save(update_fields=["reserve_type"])
     cov = county_page(world)["coverage"]
     assert cov.young_rule
-    assert cov.no_young == 3  # a2 (40, 50), b1 (nobody), b2 (45); a1 and a3 have one
+    # a1 holds 李一 (35) and 张三 (30), village reserves: no young secretary reserve; a2, b1 none; b2's is 45.
+    assert cov.no_young == 4
+    assert cov.by_type["young"].short == 4 and cov.by_type["young"].met == 1
+    assert cov.by_type["young"].label == "35岁以下村党组织书记后备力量"
+    # The young requirement is a target like the others: a village missing it is short.
+    assert cov.by_type["village_reserve"].met == 2  # a1 (3) and a2 (2) still hold two village reserves
+    assert (cov.met, cov.short) == (0, 5)
 
 
 def test_type_and_status_table_counts_as_the_reserve_list(world):
@@ -148,7 +179,8 @@ def test_village_view_lists_what_each_reserve_lacks(client, world):
     assert "上季度乡镇评定意见未填写" not in rows["李一"]
     assert any(x.startswith("培训未落实") for x in rows["王二"])
     assert "未结对" in rows["王二"] and "有待处理的取消资格提示" in rows["王二"]
-    assert "12个月内将超过年龄上限" in rows["王二"] and "12个月内将超过年龄上限" not in rows["张三"]
+    # QS's age limit only warns: not something a reserve lacks (tested with a blocking limit below).
+    assert not any("年龄上限" in x for lacks in rows.values() for x in lacks)
     assert "上季度乡镇评定意见未填写" in rows["张三"]
 
 
@@ -160,7 +192,8 @@ def test_a_policy_without_an_age_limit_or_talk_rules(client, world):
     assert ctx["total"].structure.ageing == 0
     assert ctx["coverage"].by_type["village_reserve"].target == 1
     assert (ctx["coverage"].met, ctx["coverage"].none) == (4, 1)  # every village but 汉阳村 holds one
-    assert [key for key, _ in ctx["rules"]] == ["pairing", "entry", "half_yearly", "collective"]
+    # QL asks for no quarterly mentoring entry (附件2 is QS's)
+    assert [key for key, _ in ctx["rules"]] == ["pairing", "half_yearly", "collective"]
     client.force_login(cast.village_secretary)
     rows = {r.person.name: r.lacks for r in client.get(reverse("home")).context["rows"]}
     assert "12个月内将超过年龄上限" not in rows["王二"]

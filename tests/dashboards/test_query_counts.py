@@ -23,17 +23,20 @@ HALF = 1 if TODAY.month <= 6 else 2
 # this quarter's opinions, training, mentoring, work in progress = 13;
 # scorecard: unit, policies, townships, villages and pool (2), structure, training, mentoring, missing opinions,
 # opinions per township, submissions, the calendar (grace deadline), removals replenished = 16;
+# Every page showing last quarter's missing opinions (county, township, city, scorecard) has one more: the policies
+# in force of the counties, which assessment.compliance.missing_township_opinion reads to keep counties without the
+# quarterly review rule out (issue 13) — county 16, township 19, city 14, township seen by the county 18, scorecard 17.
 # half-yearly page: unit, policies, structure at two dates (2), types at two dates, villages and pool (2), entries
 # and exits, training, talks, mentoring entries, the quarters' reviews, the saved report = 16; the PDF adds the
 # audit entry = 17.
 PAGES = [
-    ("county_admin", "home", {}, 15),
-    ("township_a_admin", "home", {}, 18),  # + the quarter under review: counts, submission, calendar
-    ("city_viewer", "home", {}, 13),
+    ("county_admin", "home", {}, 16),
+    ("township_a_admin", "home", {}, 19),  # + the quarter under review: counts, submission, calendar
+    ("city_viewer", "home", {}, 14),
     ("village_secretary", "home", {}, 13),
     ("mentor", "home", {}, 4),
-    ("county_admin", "dashboard_township", {"pk": "township_a"}, 17),  # no work in progress; its rounds, quarter
-    ("county_admin", "dashboard_scorecard", {"pk": "county"}, 16),
+    ("county_admin", "dashboard_township", {"pk": "township_a"}, 18),  # no work in progress; its rounds, quarter
+    ("county_admin", "dashboard_scorecard", {"pk": "county"}, 17),
     ("county_admin", "dashboard_villages", {}, 7),
     ("county_admin", "dashboard_reserves", {}, 7),
     ("county_admin", "dashboard_notices", {}, 4),

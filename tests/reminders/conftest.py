@@ -4,6 +4,8 @@ import pytest
 
 from reminders import services
 from reminders.models import Notification
+from reserves.models import CountyPolicy
+from reserves.policy import preset_values
 
 D = datetime.date
 # Working days of 2026 on the Chinese calendar (the library knows 2026), used as scan dates.
@@ -14,6 +16,12 @@ TUE_DEC_1 = D(2026, 12, 1)
 def scan(cast, on):
     """One county's scan, synchronously, without enqueueing delivery (tests call deliver themselves)."""
     return services.scan_county(cast.county, on, enqueue=False)
+
+
+def use_preset(cast, preset, since=datetime.date(2026, 1, 1), **over):
+    """A new policy version of the cast's county from `preset` (the cast runs QS2017 since 2017)."""
+    values = preset_values(preset) | over
+    return CountyPolicy.objects.create(county=cast.county, effective_from=since, preset=preset, **values)
 
 
 def got(kind, **filters):

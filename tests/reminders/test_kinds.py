@@ -13,7 +13,7 @@ from notices.services import notice_post
 from reserves.models import CountyPolicy, Filing, MentorPairing, ReserveRecord
 from selection.models import Round
 from tests.conftest import make_person, make_record
-from tests.reminders.conftest import TUE_DEC_1, TUE_NOV_3, D, got, recipients, scan
+from tests.reminders.conftest import TUE_DEC_1, TUE_NOV_3, D, got, recipients, scan, use_preset
 from training.models import Enrolment, TrainingEvent
 
 TOWNSHIP_A = {"ta_admin", "ta_staff"}
@@ -282,6 +282,7 @@ def test_full_coverage_talks_not_held_by_november(cast, people):
 
 
 def test_leave_past_its_end_without_return(cast, people):
+    use_preset(cast, "QL2022")  # leave routing is QL's rule (§10)
     open_leave = Leave.objects.create(
         record=people["a1"], village=cast.village_a1, start=D(2026, 10, 30), end=D(2026, 11, 2), reason="事假"
     )
@@ -303,6 +304,7 @@ def test_leave_past_its_end_without_return(cast, people):
 
 
 def test_absence_over_fifteen_consecutive_days(cast, people):
+    use_preset(cast, "QL2022")  # the absence thresholds are QL's (§11)
     Absence.objects.create(record=people["a1"], village=cast.village_a1, start=D(2026, 10, 1), end=D(2026, 10, 16))
     Absence.objects.create(record=people["a2"], village=cast.village_a2, start=D(2026, 10, 1), end=D(2026, 10, 15))
     scan(cast, TUE_NOV_3)
@@ -312,6 +314,7 @@ def test_absence_over_fifteen_consecutive_days(cast, people):
 
 
 def test_absence_over_thirty_days_in_a_year(cast, people):
+    use_preset(cast, "QL2022")
     for start in (D(2026, 2, 1), D(2026, 4, 1), D(2026, 6, 1)):
         Absence.objects.create(
             record=people["a1"], village=cast.village_a1, start=start, end=start + datetime.timedelta(days=10)
@@ -324,20 +327,44 @@ def test_absence_over_thirty_days_in_a_year(cast, people):
     assert {n.subject for n in got("absence")} == {f"reserves.reserverecord:{people['a1'].pk}"}
 
 
+def test_a_qs_county_has_no_leave_or_absence_reminder_after_twenty_days_away(cast, people):
+    """QS2017 has neither leave routing nor absence thresholds: an overdue leave and 20 days away remind nobody."""
+    leave = Leave.objects.create(
+        record=people["a1"], village=cast.village_a1, start=D(2026, 10, 1), end=D(2026, 10, 2), reason="事假"
+    )
+    Leave.objects.filter(pk=leave.pk).update(state=Leave.APPROVED)
+    Absence.objects.create(record=people["a2"], village=cast.village_a2, start=D(2026, 10, 1), end=D(2026, 10, 20))
+    scan(cast, TUE_NOV_3)
+    assert not got("leave_overdue").exists() and not got("absence").exists()
+    use_preset(cast, "QL2022", since=D(2026, 11, 4))  # the county switches to QL's rules: reminded the next day
+    scan(cast, D(2026, 11, 4))
+    assert got("leave_overdue").count() == 3  # 兰沟村's secretary and township A's two
+    assert got("absence").count() == 2  # 甘家沟村 has no secretary account: township A
+
+
 def test_ageing_out_under_a_blocking_age_limit(cast):
     CountyPolicy.objects.filter(pk=cast.policy.pk).update(age_limit=35, age_mode=CountyPolicy.BLOCK)
     soon = make_record(make_person(cast.village_a1, birth=D(1991, 6, 1), name="满36"))  # 36 on 1 June 2027
     make_record(make_person(cast.village_a1, birth=D(1992, 6, 1), name="未满"))  # 36 in 2028
+    past = make_record(make_person(cast.village_a1, birth=D(1990, 11, 3), name="已满36"))  # 36 on the scan day
     scan(cast, TUE_NOV_3)
     (n,) = {n.subject for n in got("age_out")}
     assert n == f"reserves.reserverecord:{soon.pk}"
     assert got("age_out").first().period == "2027-06-01"
+    assert "12个月内将超过年龄上限" in got("age_out").first().title
+    # Already past on the day the limit is passed: the other kind, never both.
+    assert {n.subject for n in got("age_over")} == {f"reserves.reserverecord:{past.pk}"}
+    assert got("age_over").first().title == "已超过年龄上限：已满36（兰沟村）"
+    assert recipients("age_over") == TOWNSHIP_A
+    scan(cast, D(2026, 11, 2))  # the day before, the same person was still passing within 12 months
+    assert got("age_out", subject=f"reserves.reserverecord:{past.pk}").exists()
 
 
 def test_no_age_out_reminder_under_a_limit_that_only_warns(cast):
     make_record(make_person(cast.village_a1, birth=D(1985, 6, 1)))  # QS2017: "35周岁左右" warns only
+    make_record(make_person(cast.village_a1, birth=D(1991, 6, 1)))
     scan(cast, TUE_NOV_3)
-    assert not got("age_out").exists()
+    assert not got("age_out").exists() and not got("age_over").exists()
 
 
 # --- villages below target, filings -------------------------------------------------------------------------------
@@ -364,6 +391,18 @@ def test_filing_waiting_more_than_five_working_days(cast):
     scan(cast, D(2026, 11, 10))
     assert recipients("filing_waiting") == {"county_admin"}
     assert "已等待6个工作日" in got("filing_waiting").first().title
+
+
+def test_the_filing_wait_is_the_countys_setting(cast):
+    use_preset(cast, "QS2017", filing_wait_working_days=3)
+    filing = Filing.objects.create(
+        kind="selection", subject="selection.round:1", title="兰沟村选拔结果", unit=cast.township_a, county=cast.county
+    )
+    Filing.objects.filter(pk=filing.pk).update(submitted_at=timezone.make_aware(datetime.datetime(2026, 11, 2, 10)))
+    scan(cast, D(2026, 11, 5))  # Tue–Thu: 3 working days
+    assert not got("filing_waiting").exists()
+    scan(cast, D(2026, 11, 6))
+    assert "（超过3个工作日）" in got("filing_waiting").first().body
 
 
 # --- digest ------------------------------------------------------------------------------------------------------
