@@ -51,7 +51,11 @@ class UploadForm(forms.Form):
         initial=True,
     )
     reserve_type = forms.ChoiceField(
-        label="后备干部类型", choices=C.RESERVE_TYPE_CHOICES, initial="village_reserve", required=False
+        label="后备干部类型",
+        choices=C.RESERVE_TYPE_CHOICES,
+        initial="village_reserve",
+        required=False,
+        help_text="文件中有“后备干部类型”列（或旧名册“备注”写明类型）的行以文件为准；名册“备注”的其他内容记入入库记录的备注",
     )
     entered_on = forms.DateField(
         label="入库日期",

@@ -167,6 +167,10 @@ def full_date(text: str, label: str) -> datetime.date:
     raise ValueError(f"{label}“{text[:20]}”无法识别：请写完整日期，如2020.03.01。")
 
 
+def _straight(text: str) -> str:
+    return text.replace("“", '"').replace("”", '"')
+
+
 def _fold(text: str) -> str:
     return K.fold(text).replace("“", '"').replace("”", '"')
 
@@ -220,6 +224,9 @@ SOURCE_ALIASES = {
     "退役军人": "veteran",
     "复员退伍军人": "veteran",
 }
+TYPES = dict(C.RESERVE_TYPE_CHOICES)
+NOTE_MAX = ReserveRecord._meta.get_field("note").max_length
+NOTE_SEPARATORS = " ；;，,、。.：:（）()"
 TYPE_ALIASES = {
     "村级后备干部": "village_reserve",
     "书记后备力量": "secretary_reserve",
@@ -244,6 +251,7 @@ class RowInfo:
     record: str = ""  # "open" | "already" | ""
     reserve_type: str = ""
     entered_on: str = ""
+    record_note: str = ""  # the 备注 of the 名册 (ReserveRecord.note), when it is not the type
     eligibility: list = field(default_factory=list)
     override: bool = False
     policy_id: int | None = None
@@ -561,18 +569,21 @@ class PersonResource(resources.ModelResource):
         """With 入库: the record this row opens (or why it cannot), checked as record_open checks it."""
         rtype, on = self.default_type, self.default_entered
         cell = row.get(H["reserve_type"])
-        note = row.get(H["note"])
-        if isinstance(cell, Problem) or tidy(cell):
+        typed = isinstance(cell, Problem) or bool(tidy(cell))
+        if typed:
             try:
                 rtype = self.type_widget.clean(cell)
             except ValueError as exc:
                 errors[H["reserve_type"]] = str(exc)
                 return
-        elif isinstance(note, str) and tidy(note):
-            # The 名册 writes the type in 备注 when it is not 村级后备干部.
-            for key, label in C.RESERVE_TYPE_CHOICES:
-                if _fold(label) in _fold(note):
-                    rtype = key
+        note_type, note = self._note(row.get(H["note"]))
+        if note_type and not typed:
+            rtype = note_type  # an old 名册 wrote the type in 备注 when it was not 村级后备干部
+        elif note_type and note_type != rtype:
+            info.notes.append(f"备注中的类型与“后备干部类型”列不同，以“后备干部类型”列为准（{TYPES[rtype]}）。")
+        if len(note) > NOTE_MAX:
+            errors[H["note"]] = f"备注不能超过{NOTE_MAX}字（现为{len(note)}字），请精简。"
+            return
         cell = row.get(H["entered_on"])
         where = H["entered_on"] if H["entered_on"] in row else ROW_KEY
         if isinstance(cell, Problem):
@@ -594,7 +605,7 @@ class PersonResource(resources.ModelResource):
         if village.valid_from > on or (village.valid_to and village.valid_to <= on):
             errors[where] = f"{village.name}在入库日期（{on:%Y.%m.%d}）不存在。"
             return
-        info.reserve_type, info.entered_on = rtype, on.isoformat()
+        info.reserve_type, info.entered_on, info.record_note = rtype, on.isoformat(), note
         held = self.open_records.get(instance.pk, []) if instance.pk else []
         if any(t == rtype for t, _v, _n in held):
             info.record = "already"
@@ -619,6 +630,27 @@ class PersonResource(resources.ModelResource):
         info.record = "open"
         info.eligibility = result.as_json()
         info.policy_id = result.policy_id
+
+    def _note(self, cell) -> tuple[str, str]:
+        """The 备注 cell as (type it names, the record's note). A 备注 that is only a type's name (what the 名册
+        printed before it carried the record's own note) gives the type and no note; one that starts or ends with a
+        type's full name gives the type and the rest as the note; anything else is the note."""
+        if isinstance(cell, Problem):
+            return "", ""
+        text = tidy(cell)
+        if not text:
+            return "", ""
+        named = self.type_widget.lookup.get(_fold(text))
+        if named:
+            return named, ""
+        plain = _straight(text)  # the same length as text: positions carry over
+        for key, label in C.RESERVE_TYPE_CHOICES:
+            mark = _straight(label)
+            if plain.startswith(mark):
+                return key, text[len(mark) :].strip(NOTE_SEPARATORS)
+            if plain.endswith(mark):
+                return key, text[: len(text) - len(mark)].strip(NOTE_SEPARATORS)
+        return "", text
 
     # --- writes (only when confirming) ---
 

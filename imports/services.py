@@ -96,6 +96,7 @@ def run(*, actor, unit: OrgUnit, options: dict, sheet: parser.ParsedSheet, write
                 "record": info.record if status != "error" else "",
                 "reserve_type": info.reserve_type if status != "error" else "",
                 "entered_on": info.entered_on if status != "error" else "",
+                "record_note": info.record_note if status != "error" else "",
             }
         )
         infos.append(info)
@@ -281,6 +282,7 @@ def _open_records(actor, batch: ImportBatch, outcome: Outcome, request) -> list[
             policy_id=info.policy_id,
             eligibility=info.eligibility,
             eligibility_override=override if info.override else "",
+            note=info.record_note,
             created_by=actor,
         )
         for info, _row in pending

@@ -2,15 +2,18 @@ import datetime
 import re
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from lifecycle.models import (
-    DEPARTMENT_CHOICES,
     GROUND_CHOICES,
     OCCASION_CHOICES,
+    OPINION_SOURCE_CHOICES,
+    OPINION_SOURCES,
     POSITIONS_CUN,
     POSITIONS_SHEQU,
     Use,
+    ground_groups_for,
 )
 from org import roles
 from org.models import OrgUnit
@@ -56,14 +59,26 @@ class RemovalForm(forms.Form):
     )
     upload = forms.FileField(label="附件（如考核材料、情况报告）", required=False, help_text=UPLOAD_HELP)
 
-    def __init__(self, *args, record, with_initiator_note=False, **kwargs):
+    def __init__(self, *args, record, preset="", with_initiator_note=False, **kwargs):
         super().__init__(*args, **kwargs)
+        # The county's own seed's grounds first, then the other seeds' (a county may weigh any of them).
+        self._groups = ground_groups_for(preset)
+        self.fields["grounds"].choices = [(title, choices) for title, _intro, choices, _own in self._groups]
         self.fields["flags"].queryset = Flag.objects.open().filter(record=record).order_by("raised_on", "id")
         self.fields["flags"].label_from_instance = lambda f: (
             f"{f.raised_on:%Y.%m.%d} {f.get_kind_display()}：{f.reason}"
         )
         if not with_initiator_note:
             del self.fields["initiator_note"]
+
+    @property
+    def ground_groups(self) -> list[dict]:
+        """The checkboxes of the grounds, by seed, for the template (built when rendered, after validation)."""
+        boxes = {bf.data["value"]: bf for bf in self["grounds"]}
+        return [
+            {"title": title, "intro": intro, "own": own, "boxes": [boxes[key] for key, _label in choices]}
+            for title, intro, choices, own in self._groups
+        ]
 
 
 class ReasonForm(forms.Form):
@@ -98,7 +113,7 @@ class UseForm(forms.Form):
 
 
 class OpinionForm(forms.Form):
-    department = forms.ChoiceField(label="部门", choices=DEPARTMENT_CHOICES)
+    department = forms.ChoiceField(label="意见来源", choices=OPINION_SOURCE_CHOICES)
     department_name = forms.CharField(label="部门名称", max_length=60, required=False)
     agrees = forms.TypedChoiceField(
         label="是否同意",
@@ -120,7 +135,7 @@ OpinionFormSet = forms.formset_factory(OpinionForm, extra=0)
 
 def opinion_initial():
     today = timezone.localdate()
-    rows = [{"department": key, "given_on": today} for key, _ in DEPARTMENT_CHOICES if key != "other"]
+    rows = [{"department": key, "given_on": today} for key, _ in OPINION_SOURCES if key != "other"]
     return rows + [{"department": "other", "given_on": today}, {"department": "other", "given_on": today}]
 
 
@@ -167,11 +182,15 @@ class StipendForm(forms.Form):
     township = forms.ModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), empty_label=None)
     month = forms.CharField(label="月份", widget=forms.TextInput(attrs={"type": "month"}))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, counties: set[str], **kwargs):
         super().__init__(*args, **kwargs)
+        in_counties = Q(pk__in=[])
+        for code in counties:
+            in_counties |= Q(code__startswith=code)
         self.fields["township"].queryset = (
             OrgUnit.objects.filter(level=roles.TOWNSHIP)
             .filter(get_scope(user).q(roles.EDIT_PEOPLE, "code"))
+            .filter(in_counties)
             .order_by("code")
         )
 

@@ -19,19 +19,76 @@ from reserves.models import Filing, Flag, ReserveRecord
 VILLAGE, TOWNSHIP = "village", "township"
 INITIATED_CHOICES = [(VILLAGE, "村（社区）党组织提出"), (TOWNSHIP, "乡镇党委直接提出")]
 
-# Removal grounds (QS §二(三)2, QL §11, QL §14), in the order the form offers them.
-GROUND_CHOICES = [
-    ("political", "政治立场不坚定"),
-    ("performance", "现实表现不好"),
-    ("recognition", "群众公认度不高"),
-    ("inability", "不能胜任工作或无法正常履职"),
-    ("absence", "旷工或超假，连续超过十五天或一年累计超过三十天"),
-    ("appraisal", "年度考核不称职"),
-    ("resigned", "主动辞职"),
-    ("discipline", "涉嫌违纪违法"),
-    ("other", "其他"),
+# Removal grounds, in each seed's own words, grouped by the seed (and article) that names them. Codes are stored in
+# Removal.grounds: the nine codes of the first version (political … other) keep their meaning, so removals stored
+# before the seeds' full lists display as they did. Under QL §11 a ground allows removal after weighing the case
+# ("视具体情况作出处理直至取消资格"); it never forces one.
+GROUND_GROUPS = [
+    (
+        "QS2017",
+        "青神县工作方案（二(三)2）",
+        "对以下情形，由村（社区）党组织提出调整建议，取消其资格，并跟进补充。",
+        [
+            ("political", "政治立场不坚定"),
+            ("performance", "现实表现不好"),
+            ("recognition", "群众公认度不高"),
+        ],
+    ),
+    (
+        "QL2022",
+        "清流县管理办法第十一条",
+        "存在以下情形之一的，将视具体情况作出处理直至取消资格。",
+        [
+            ("ql11_incompetent", "不能胜任工作的"),
+            ("ql11_complaints", "群众意见较大的"),
+            ("ql11_time", "工作时间无法保证的"),
+            (
+                "absence",
+                "旷工或者因公外出、请假期满无正当理由逾期不归连续超过十五天，或者一年内累计超过三十天的",
+            ),
+            ("ql11_disobey", "工作不服从合理安排或不执行上级有关要求的"),
+            ("ql11_discipline", "其他不遵守工作纪律行为的"),
+        ],
+    ),
+    (
+        "QL2022",
+        "清流县管理办法第十四条",
+        "因以下原因取消资格的，从取消之日下月起停发相应的报酬待遇。",
+        [
+            ("resigned", "主动辞职"),
+            ("inability", "无法胜任"),
+            ("discipline", "涉嫌违纪违法"),
+        ],
+    ),
+    (
+        "QL2022",
+        "清流县管理办法第十五条（年底评估）",
+        "对考评不称职的，取消村级后备干部资格。",
+        [("appraisal", "年度考核（评估）不称职")],
+    ),
+    (
+        "3YR2024",
+        "村党组织书记后备力量三年行动方案",
+        "结合日常了解、考核评估等情况，及时进行调整。",
+        [("unsuitable", "存在不适宜作为后备力量的")],
+    ),
+    ("", "其他", "", [("other", "其他")]),
 ]
+GROUND_CHOICES = [choice for _seed, _title, _intro, choices in GROUND_GROUPS for choice in choices]
 GROUND_LABELS = dict(GROUND_CHOICES)
+
+
+def ground_groups_for(preset: str | None) -> list[tuple[str, str, list[tuple[str, str]], bool]]:
+    """The groups of grounds as a county's form offers them: its own seed's first (marked as its own), then the
+    other seeds', then 其他. (title, intro, choices, own)."""
+    groups = [(seed, title, intro, choices) for seed, title, intro, choices in GROUND_GROUPS]
+    own = [g for g in groups if preset and g[0] == preset]
+    rest = [g for g in groups if g not in own]
+    return [(title, intro, choices, True) for _s, title, intro, choices in own] + [
+        (title, intro, choices, False) for _s, title, intro, choices in rest
+    ]
+
+
 # Which ground a removal flag (reserves.Flag) stands for; ageing out has no ground of its own.
 FLAG_GROUNDS = {
     Flag.APPRAISAL: "appraisal",
@@ -70,6 +127,13 @@ DEPARTMENT_CHOICES = [
     ("other", "其他部门"),
 ]
 DEPARTMENT_LABELS = dict(DEPARTMENT_CHOICES)
+# Whose opinions a use hears (QS §二(三)3 "注重听取村（社区）“两委”班子成员、党员群众代表及纪检、政法…等部门意见"):
+# the village's two committees and the party members' and villagers' representatives beside the departments. Stored in
+# UseOpinion.department (the field predates the village sources; its name is kept so stored opinions stay valid).
+VILLAGE_SOURCES = [("two_committees", "村（社区）“两委”班子成员"), ("member_reps", "党员群众代表")]
+OPINION_SOURCE_CHOICES = [("村（社区）", VILLAGE_SOURCES), ("有关部门", DEPARTMENT_CHOICES)]
+OPINION_SOURCES = VILLAGE_SOURCES + DEPARTMENT_CHOICES
+OPINION_SOURCE_LABELS = dict(OPINION_SOURCES)
 
 
 class ChainQuerySet(models.QuerySet):
@@ -255,10 +319,11 @@ class Use(Chain):
 
 
 class UseOpinion(models.Model):
-    """A department's opinion on a use (纪检、政法、民政、卫健、信访、环保 and others)."""
+    """An opinion heard on a use: the village's “两委”班子成员, 党员群众代表, or a department (纪检、政法、民政、卫健、
+    信访、环保 and others)."""
 
     use = models.ForeignKey(Use, on_delete=models.CASCADE, related_name="opinions")
-    department = models.CharField("部门", max_length=20, choices=DEPARTMENT_CHOICES)
+    department = models.CharField("意见来源", max_length=20, choices=OPINION_SOURCES)
     department_name = models.CharField("部门名称", max_length=60, blank=True, help_text="“其他部门”时填写")
     agrees = models.BooleanField("是否同意")
     opinion = models.CharField("意见", max_length=500)
@@ -269,8 +334,8 @@ class UseOpinion(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "部门意见"
-        verbose_name_plural = "部门意见"
+        verbose_name = "有关方面意见"
+        verbose_name_plural = "有关方面意见"
         ordering = ["use", "id"]
 
     def __str__(self):
@@ -280,7 +345,11 @@ class UseOpinion(models.Model):
     def label(self):
         if self.department == "other" and self.department_name:
             return self.department_name
-        return DEPARTMENT_LABELS.get(self.department, self.department)
+        return OPINION_SOURCE_LABELS.get(self.department, "其他")
+
+    @property
+    def from_village(self) -> bool:
+        return self.department in dict(VILLAGE_SOURCES)
 
 
 class Transfer(Chain):

@@ -26,6 +26,7 @@ from lifecycle.models import (
     POSITIONS_BY_KIND,
     TOWNSHIP,
     VILLAGE,
+    VILLAGE_SOURCES,
     Chain,
     Removal,
     Step,
@@ -459,15 +460,23 @@ def use_propose(
 
 
 OPINION_OPEN = (Use.PROPOSED, Use.APPROVED, Use.FILED, Use.NOTICE, Use.RETURNED)
+OPINIONS_NAMED = "村（社区）“两委”班子成员、党员群众代表及纪检、政法、民政、卫健、信访、环保等有关部门"
+
+
+def opinions_not_heard(opinions) -> list[str]:
+    """The village sources the seed names (QS §二(三)3) with no opinion recorded yet, for the use's page."""
+    heard = {o.department for o in opinions}
+    return [label for key, label in VILLAGE_SOURCES if key not in heard]
 
 
 @transaction.atomic
 def use_opinions_record(*, actor, use: Use, rows: list[dict], request=None) -> list[UseOpinion]:
-    """Departments' opinions (纪检、政法、民政、卫健、信访、环保 and others), several at once; all or nothing.
-    Each row: department, department_name (for "other"), agrees (bool), opinion, given_on."""
-    use = _lock(Use, use.pk, OPINION_OPEN, "录入部门意见")
+    """Opinions heard on a use, several at once; all or nothing: the village's “两委”班子成员, 党员群众代表 and the
+    departments (纪检、政法、民政、卫健、信访、环保 and others). Each row: department (the source), department_name
+    (for "other"), agrees (bool), opinion, given_on."""
+    use = _lock(Use, use.pk, OPINION_OPEN, "录入意见")
     if not get_scope(actor).has(roles.EDIT_PEOPLE, use.village):
-        raise ValidationError("部门意见由乡镇党委录入，您无权录入。")
+        raise ValidationError("有关方面的意见由乡镇党委录入，您无权录入。")
     today = timezone.localdate()
     errors, opinions = [], []
     for i, row in enumerate(rows, start=1):
@@ -478,7 +487,7 @@ def use_opinions_record(*, actor, use: Use, rows: list[dict], request=None) -> l
         agrees = row.get("agrees")
         problems = []
         if department not in {k for k, _ in UseOpinion._meta.get_field("department").choices}:
-            problems.append("请选择部门")
+            problems.append("请选择意见来源")
         if department == "other" and not name:
             problems.append("“其他部门”须填写部门名称")
         if not opinion:
@@ -506,13 +515,13 @@ def use_opinions_record(*, actor, use: Use, rows: list[dict], request=None) -> l
     if errors:
         raise ValidationError("；".join(errors) + "。")
     if not opinions:
-        raise ValidationError("请至少录入一个部门的意见。")
+        raise ValidationError("请至少录入一个方面的意见。")
     UseOpinion.objects.bulk_create(opinions)
     _step(
         actor,
         use,
         "opinions",
-        "录入有关部门意见",
+        "录入有关方面意见",
         "；".join(f"{o.label}：{'同意' if o.agrees else '不同意'}" for o in opinions),
         request,
     )
@@ -525,7 +534,7 @@ def use_approve(*, actor, use: Use, note: str = "", request=None) -> Use:
     _require_township(actor, use, "择优使用的审批")
     opinions = list(use.opinions.all())
     if not opinions:
-        raise ValidationError("请先录入纪检、政法、民政、卫健、信访、环保等有关部门的意见。")
+        raise ValidationError(f"请先录入{OPINIONS_NAMED}的意见。")
     against = [o.label for o in opinions if not o.agrees]
     if against and not note.strip():
         raise ValidationError({"note": f"{'、'.join(against)}不同意，审批同意时须写明理由。"})

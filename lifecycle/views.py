@@ -28,6 +28,7 @@ from org.scope import get_scope
 from org.viewutils import submit
 from reserves.compliance import OK
 from reserves.models import ReserveRecord
+from reserves.policy import rule_on
 
 
 def _params(request, drop=("page",)) -> str:
@@ -132,9 +133,18 @@ def removal_list(request):
     )
 
 
-def _removal_form_page(request, record, form, heading, back):
+def _removal_form_page(request, record, form, heading, back, policy):
     return render(
-        request, "lifecycle/removal_form.html", {"form": form, "record": record, "heading": heading, "back": back}
+        request,
+        "lifecycle/removal_form.html",
+        {
+            "form": form,
+            "record": record,
+            "heading": heading,
+            "back": back,
+            "stipend_on": rule_on(policy, "stipend"),
+            "ban_years": policy.reselection_ban_years if rule_on(policy, "reselection_ban") else 0,
+        },
     )
 
 
@@ -145,10 +155,12 @@ def removal_create(request, pk):
         raise Http404("页面不存在")
     township_user = not services.acts_for_village(request.user, record.village)
     prefill = services.removal_prefill(record)
+    policy = rules.county_policy(record.village)
     form = RemovalForm(
         request.POST or None,
         request.FILES or None,
         record=record,
+        preset=policy.preset if policy else "",
         with_initiator_note=township_user,
         initial=prefill,
     )
@@ -169,7 +181,7 @@ def removal_create(request, pk):
         then=lambda r: ("removal_detail", r.pk),
     )
     heading = f"提出取消资格建议：{record.person.name}（{record.village.name}）"
-    return done or _removal_form_page(request, record, form, heading, ("record_lifecycle", record.pk))
+    return done or _removal_form_page(request, record, form, heading, ("record_lifecycle", record.pk), policy)
 
 
 @login_required
@@ -192,6 +204,9 @@ def removal_detail(request, pk):
             and services.can_propose(user, removal.village),
             "can_resubmit": removal.state == Removal.RETURNED and services.can_propose(user, removal.village),
             "ban_until": rules.ban_until(record) if removal.state == Removal.FILED else None,
+            # The stipend stops only where the county pays one (QL §13–14), by the policy of the day it ended.
+            "stipend_on": removal.state == Removal.FILED
+            and rule_on(rules.county_policy(removal.village, removal.ended_on), "stipend"),
             "shortfall": [c for c in rules.village_shortfall(removal.village) if c.status != OK]
             if removal.state == Removal.FILED
             else [],
@@ -222,10 +237,12 @@ def removal_resubmit(request, pk):
     if removal.state != Removal.RETURNED or not services.can_propose(request.user, removal.village):
         raise Http404("页面不存在")
     record = removal.record
+    policy = rules.county_policy(record.village)
     form = RemovalForm(
         request.POST or None,
         request.FILES or None,
         record=record,
+        preset=policy.preset if policy else "",
         initial={"grounds": removal.grounds, "account": removal.account, "flags": list(removal.flags.all())},
     )
     done = submit(
@@ -244,7 +261,7 @@ def removal_resubmit(request, pk):
         then=("removal_detail", removal.pk),
     )
     heading = f"修改后重新提交：{record.person.name} 取消资格"
-    return done or _removal_form_page(request, record, form, heading, ("removal_detail", removal.pk))
+    return done or _removal_form_page(request, record, form, heading, ("removal_detail", removal.pk), policy)
 
 
 # --- priority use -----------------------------------------------------------------------------------------------
@@ -289,7 +306,7 @@ def use_create(request, pk):
             upload=d.get("upload"),
             request=request,
         ),
-        success="已提出推荐，请乡镇党委录入有关部门意见后审批。",
+        success="已提出推荐，请乡镇党委录入有关方面意见后审批。",
         then=lambda u: ("use_detail", u.pk),
     )
     return done or render(
@@ -314,6 +331,7 @@ def use_detail(request, pk):
         verdict = services.notice_verdict(
             use.notice, on=timezone.localdate(), objection_blocks=policy.objection_blocks if policy else True
         )
+    opinions = list(use.opinions.select_related("recorded_by"))
     return render(
         request,
         "lifecycle/use_detail.html",
@@ -322,7 +340,8 @@ def use_detail(request, pk):
             "record": use.record,
             "steps": selectors.steps_of(use),
             "attachments": selectors.attachments_of(use),
-            "opinions": list(use.opinions.select_related("recorded_by")),
+            "opinions": opinions,
+            "not_heard": services.opinions_not_heard(opinions),
             "can_decide": use.state == Use.PROPOSED and at_township,
             "can_withdraw": use.state in (Use.PROPOSED, Use.RETURNED) and services.can_propose(user, use.village),
             "can_resubmit": use.state == Use.RETURNED and services.can_propose(user, use.village),
@@ -406,7 +425,7 @@ def use_opinions(request, pk):
         except ValidationError as exc:
             formset._non_form_errors = formset.error_class(exc.messages)
         else:
-            messages.success(request, f"已录入{len(rows)}个部门的意见。")
+            messages.success(request, f"已录入{len(rows)}条意见。")
             return redirect("use_detail", use.pk)
     return render(
         request,
@@ -590,11 +609,9 @@ def replenish_list(request):
     page = Paginator(villages, 100).get_page(request.GET.get("page"))
     rows = []
     for v in page:
-        v.shortfalls = [
-            (t, rules.TYPE_LABELS[t], getattr(v, f"short_{t}"), getattr(v, f"target_{t}"), getattr(v, f"n_{t}"))
-            for t in rules.TYPES
-            if getattr(v, f"target_{t}") and getattr(v, f"short_{t}") > 0
-        ]
+        v.shortfalls = rules.shortfall_gaps(v)
+        # A young secretary reserve is found by a round for secretary reserves: one button per type to select.
+        v.select_types = [(t, rules.TYPE_LABELS[t]) for t in dict.fromkeys(g.reserve_type for g in v.shortfalls)]
         v.can_select = scope.has(roles.EDIT_PEOPLE, v) and scope.top_level == roles.TOWNSHIP
         v.can_transfer = services.acts_for_township(request.user, v.parent)
         rows.append(v)
@@ -620,17 +637,21 @@ def replenish_list(request):
 def _stipend_request(request):
     """The form of the sheet and its export, defaulting to the user's first township and this month; the list of
     townships is read once and reused for the select."""
-    if not get_scope(request.user).has(roles.EDIT_PEOPLE):
+    scope = get_scope(request.user)
+    if not scope.has(roles.EDIT_PEOPLE):
         raise Http404("页面不存在")
     today = timezone.localdate()
     data = request.GET.copy()
-    form = StipendForm(data, user=request.user)
+    # Only townships of counties whose policy pays a stipend (QL §13): elsewhere there is no sheet to make.
+    counties = rules.stipend_counties(scope, today)
+    request._stipend_tab = bool(counties)  # the tabs' question, answered (lifecycle_tags.stipend_tab)
+    form = StipendForm(data, user=request.user, counties=counties)
     townships = list(form.fields["township"].queryset)
     if not townships:
         raise Http404("页面不存在")
     data.setdefault("month", f"{today.year}-{today.month:02d}")
     data.setdefault("township", str(townships[0].pk))
-    form = StipendForm(data, user=request.user)
+    form = StipendForm(data, user=request.user, counties=counties)
     return form, townships
 
 

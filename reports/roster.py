@@ -39,7 +39,6 @@ KEYS = [c[1] for c in COLUMNS]
 EDUCATION = dict(C.EDUCATION_CHOICES)
 SEX = dict(C.SEX_CHOICES)
 SOURCE = dict(C.SOURCE_CHOICES)
-TYPES = dict(C.RESERVE_TYPE_CHOICES)
 # Rows per WeasyPrint document: enough chunks to keep every process busy (two per process), but each chunk embeds
 # its own font subsets (about 300 KB for the CJK fonts), so no more chunks than that, and none over the cap (memory).
 PDF_ROWS_PER_CHUNK = 80  # the smallest chunk
@@ -79,7 +78,6 @@ def roster_rows(unit: OrgUnit, on: datetime.date, limit: int | None = None) -> l
         .order_by("village__code", "record__person__name", "record_id")
         .values_list(
             "record_id",
-            "record__reserve_type",
             "village__name",
             "village__parent__name",
             "record__person__name",
@@ -91,14 +89,27 @@ def roster_rows(unit: OrgUnit, on: datetime.date, limit: int | None = None) -> l
             "record__person__source_group_other",
             "record__person__id_number",
             "record__person__phone",
+            "record__note",
         )
     )
     if limit is not None:
         placed = placed[:limit]
     rows = []
-    for i, (rid, rtype, village, township, name, sex, birth, joined, edu, source, other, id_no, phone) in enumerate(
-        placed.iterator(chunk_size=2000), start=1
-    ):
+    for i, (
+        rid,
+        village,
+        township,
+        name,
+        sex,
+        birth,
+        joined,
+        edu,
+        source,
+        other,
+        id_no,
+        phone,
+        note,
+    ) in enumerate(placed.iterator(chunk_size=2000), start=1):
         rows.append(
             {
                 "record": rid,
@@ -115,7 +126,8 @@ def roster_rows(unit: OrgUnit, on: datetime.date, limit: int | None = None) -> l
                 "id_number": id_no,
                 "phone": phone,
                 "mentors": "",
-                "note": "" if rtype == "village_reserve" else TYPES.get(rtype, ""),
+                # 备注 is the record's own note (ReserveRecord.note), not its type (issue 13).
+                "note": note or "",
             }
         )
     if rows:

@@ -79,6 +79,11 @@ def lifecycle_objects(cast, people) -> dict:
     def a1_record(name):
         return make_record(make_person(cast.village_a1, name=name))
 
+    # The stipend pages exist only where the county pays one (QL §13): the matrix checks who may open them there.
+    # (tests/lifecycle/test_views.py checks that a county without the rule has no such pages.)
+    cast.policy.stipend_on = True
+    cast.policy.stipend_county_monthly = cast.policy.stipend_township_monthly = 1000
+    cast.policy.save()
     ta = cast.township_a_admin
     removal = propose_removal(cast, people["a1"])
     removal_returned = propose_removal(cast, a1_record("退回甲"))

@@ -76,13 +76,14 @@ def test_a_priority_use_is_noticed_in_both_villages_and_recorded(browser, live_s
     page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     login(page, live_server, "ta_admin")
     page.goto(detail)
-    page.click("text=录入部门意见")
-    for i, opinion in enumerate(["无违纪问题", "无违法犯罪记录", "同意", "计生情况正常", "无信访问题", "无环保问题"]):
+    page.click("text=录入意见")
+    opinions = ["“两委”班子一致同意", "党员群众代表同意", "无违纪问题", "无违法犯罪记录", "同意", "计生情况正常"]
+    for i, opinion in enumerate(opinions + ["无信访问题", "无环保问题"]):
         page.select_option(f"select[name=form-{i}-agrees]", label="同意")
         page.fill(f"input[name=form-{i}-opinion]", opinion)
     shot(page, "lifecycle-05-use-opinions")
     page.click("main button[type=submit]")
-    page.wait_for_selector("text=已录入6个部门的意见")
+    page.wait_for_selector("text=已录入8条意见")
     page.click("#approve")
     page.wait_for_selector("text=乡镇党委已同意，待县委组织部备案")
     page.close()
@@ -116,9 +117,14 @@ def test_a_priority_use_is_noticed_in_both_villages_and_recorded(browser, live_s
     shot(page, "lifecycle-07-use-elected")
     page.close()
 
+    # the stipend sheet exists where the county pays one (QL §13)
+    cast.policy.stipend_on = True
+    cast.policy.stipend_county_monthly = cast.policy.stipend_township_monthly = 1000
+    cast.policy.save()
     page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     login(page, live_server, "ta_staff")
     page.goto(f"{live_server.url}/stipends/?month=2026-10")
+    page.wait_for_selector("text=补贴发放表")
     shot(page, "lifecycle-09-stipends")
     page.close()
 

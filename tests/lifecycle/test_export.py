@@ -17,6 +17,7 @@ D = datetime.date
 
 @pytest.fixture
 def ql(cast):
+    cast.policy.stipend_on = True
     cast.policy.stipend_county_monthly = 1000
     cast.policy.stipend_township_monthly = 800
     cast.policy.save()

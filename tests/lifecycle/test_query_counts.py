@@ -13,6 +13,7 @@ from tests.lifecycle.conftest import propose_removal, propose_use
 
 def populate(cast, n):
     """n reserves in A1 with a removal, a use and a transfer each spread over them, an open flag each."""
+    cast.policy.stipend_on = True
     cast.policy.stipend_county_monthly = cast.policy.stipend_township_monthly = 1000
     cast.policy.save()
     for i in range(n):
@@ -36,20 +37,21 @@ def count(client, url, params=None):
     return len(ctx.captured_queries)
 
 
-# session, user, guardian grants (the scope) on every page; then:
+# session, user, guardian grants (the scope) on every page, and the policies in force of the user's counties (the tabs
+# show 补贴发放 only where a county pays a stipend); then:
 PAGES = {
     # count, page rows (chain + record, person, villages, townships, proposer joined)
-    "removal_list": ("township_a_admin", {}, 5),
-    "use_list": ("county_staff", {"state": "all"}, 5),
-    "transfer_list": ("township_b_admin", {}, 5),
+    "removal_list": ("township_a_admin", {}, 6),
+    "use_list": ("county_staff", {"state": "all"}, 6),
+    "transfer_list": ("township_b_admin", {}, 6),
     # three waiting counts, the open flags (the name search is empty)
-    "lifecycle_home": ("township_a_admin", {}, 7),
+    "lifecycle_home": ("township_a_admin", {}, 8),
     # policies in force, the villages short of target (annotated, one query, paginated as a list), township
     # choices, township-wide candidates
-    "replenish_list": ("county_admin", {}, 7),
-    # township choices, the chosen township (form validation), its county, the policy, paid/excluded placements,
-    # records stopped this month
-    "stipend_sheet": ("township_a_admin", {"month": "2026-11"}, 9),
+    "replenish_list": ("county_admin", {}, 8),
+    # the counties paying a stipend (the tabs reuse it), township choices, the chosen township (form validation), its
+    # county, the policy, paid/excluded placements, records stopped this month
+    "stipend_sheet": ("township_a_admin", {"month": "2026-11"}, 10),
 }
 
 
@@ -57,6 +59,7 @@ PAGES = {
 def test_list_query_count_is_pinned_and_independent_of_rows(client, cast, name):
     role, params, expected = PAGES[name]
     client.force_login(cast.users()[role])
+    client.get(reverse(name), params)  # the session's first refresh (SessionLimitsMiddleware) is not the page's cost
     populate(cast, 3)
     few = count(client, reverse(name), params)
     populate(cast, 12)

@@ -4,6 +4,7 @@ hypothesis search); the re-selection ban at its boundary."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -80,10 +81,13 @@ def test_serving_village_cadres_and_counties_without_amounts_are_not_paid(cast, 
     assert "不享受" in rules.stipend_check(cadre, 2026, 5, policy=ql_policy(cast)).reason
     sheet = rules.stipend_sheet(cast.township_a, 2026, 5)
     assert cadre.pk in {p.record_id for p in sheet.excluded} and cadre.pk not in paid(cast.township_a, 2026, 5)
-    cast.policy.stipend_county_monthly = cast.policy.stipend_township_monthly = 0
+    # The rule off: no one is paid, whatever amounts the version still holds (the flag decides, not the amount).
+    cast.policy.stipend_on = False
     cast.policy.save()
-    assert rules.stipend_check(people["a1"], 2026, 5).reason == "本县政策未设置后备干部补贴标准。"
+    assert cast.policy.stipend_county_monthly == 1000
+    assert rules.stipend_check(people["a1"], 2026, 5).reason == "本县政策未设置后备干部补贴。"
     assert not paid(cast.township_a, 2026, 5)
+    assert not rules.stipend_sheet(cast.township_a, 2026, 5).pays
 
 
 def test_a_record_moved_mid_month_is_paid_once_by_the_township_it_ended_the_month_in(cast, people):
@@ -206,7 +210,95 @@ def test_a_filed_removal_makes_the_village_short(cast, people):
     assert [v.name for v in rules.shortfall_villages(scope)] == ["兰沟村"]
 
 
-class TestShortfallFormsAgree(TestCase):
+def county_on(cast, preset, **extra):
+    """A version of the cast's county on `preset` in force from 2017 (replacing the QS one)."""
+    CountyPolicy.objects.filter(county=cast.county).delete()
+    return CountyPolicy.objects.create(
+        county=cast.county, effective_from=D(2017, 1, 1), preset=preset, **(preset_values(preset) | extra)
+    )
+
+
+def secretary(village, birth, name="书记后备"):
+    return make_record(make_person(village, birth=birth, name=name), rtype="secretary_reserve")
+
+
+def short_of(village, on, policy):
+    """The gaps of one village by both forms (per item, and annotated); they must agree."""
+    checks = {c.key: c for c in rules.village_shortfall(village, on, policy=policy) if c.status == rules.DUE}
+    row = rules.annotate_shortfall(OrgUnit.objects.filter(pk=village.pk), {policy.county.code: policy}, on).get()
+    gaps = {f"replenish_{g.key}": g.short for g in rules.shortfall_gaps(row)}
+    assert set(checks) == set(gaps), (checks, gaps)
+    assert row.short_any == bool(gaps)
+    return gaps
+
+
+def test_each_target_counts_only_the_type_it_is_for(cast, people):
+    policy = county_on(cast, "CD2025")  # 1 书记后备 + 2 两委后备 per village
+    village = cast.village_b1  # 赵汉, a 村级后备干部: counts for neither target
+    assert short_of(village, TODAY, policy) == {"replenish_secretary_reserve": 1, "replenish_committee_reserve": 2}
+    secretary(village, D(1990, 1, 1))
+    make_record(make_person(village, name="两委后备"), rtype="committee_reserve")
+    assert short_of(village, TODAY, policy) == {"replenish_committee_reserve": 1}
+    coverage = rules.village_coverage(village, TODAY, policy)
+    assert coverage.counts == {"village_reserve": 1, "secretary_reserve": 1, "committee_reserve": 1, "young": 0}
+    assert coverage.targets == {"secretary_reserve": 1, "committee_reserve": 2}
+
+
+def test_two_secretary_reserves_over_35_leave_the_village_short_of_a_young_one(cast):
+    policy = county_on(cast, "3YR2024")  # 2 书记后备, at least 1 aged 35 or under
+    village = cast.village_b1
+    on = D(2026, 6, 30)
+    secretary(village, D(1980, 5, 1), "甲")
+    secretary(village, D(1985, 5, 1), "乙")
+    assert short_of(village, on, policy) == {"replenish_young": 1}
+    [check] = [c for c in rules.village_shortfall(village, on, policy=policy) if c.status == rules.DUE]
+    assert check.label == "35岁以下村党组织书记后备力量（每村至少1名）"
+    assert "在库村党组织书记后备力量2名，其中35岁以下0名" in check.reason
+    # a young 村级后备干部 is not a young secretary reserve
+    make_record(make_person(village, birth=D(2000, 1, 1), name="年轻村级后备"))
+    assert short_of(village, on, policy) == {"replenish_young": 1}
+    # 35 on the day counts; 36 on the day does not
+    young = secretary(village, D(1990, 6, 30), "丙")  # 36 on 2026-06-30
+    assert short_of(village, on, policy) == {"replenish_young": 1}
+    young.person.birth_date = D(1990, 7, 1)  # 35 until 2026-07-01
+    young.person.save()
+    assert short_of(village, on, policy) == {}
+    assert short_of(village, D(2026, 7, 1), policy) == {"replenish_young": 1}
+
+
+def test_the_young_gap_is_on_the_replenishment_list_with_a_secretary_round(client, cast):
+    county_on(cast, "3YR2024")
+    for village in (cast.village_a1, cast.village_a2, cast.community_a3, cast.village_b1):
+        secretary(village, D(1980, 1, 1), "甲")
+        secretary(village, D(1995, 1, 1), "乙")  # young until 2031
+    secretary(cast.village_b1, D(1981, 1, 1), "丙")
+    ReserveRecord.objects.filter(village=cast.village_b1, person__name="乙").delete()
+    scope = get_scope(cast.county_staff)
+    rows = list(rules.shortfall_villages(scope))
+    assert [(v.name, [g.label for g in rules.shortfall_gaps(v)]) for v in rows] == [
+        ("汉阳村", ["35岁以下村党组织书记后备力量"])
+    ]
+    client.force_login(cast.township_b_admin)
+    html = client.get(reverse("replenish_list")).content.decode()
+    assert "35岁以下村党组织书记后备力量（每村至少1名，在库0名）" in html
+    assert "reserve_type=secretary_reserve" in html and "reserve_type=young" not in html
+
+
+def test_rules_off_leave_no_target_and_no_young_gap(cast):
+    policy = county_on(cast, "3YR2024", target_on=False, age_on=False)
+    assert rules.coverage_targets(policy) == {}
+    assert short_of(cast.village_b1, TODAY, policy) == {}
+    assert not list(rules.shortfall_villages(get_scope(cast.county_staff)))
+    # young_per_village without the age rule is not in force either
+    policy = county_on(cast, "3YR2024", age_on=False)
+    assert rules.coverage_targets(policy) == {"secretary_reserve": 2}
+
+
+class ShortfallFormsAgree:
+    """Both forms of the coverage agree on random pools (the test methods below run it per preset)."""
+
+    preset = "CD2025"  # 1 secretary + 2 两委 reserves per village
+
     @classmethod
     def setUpTestData(cls):
         cls.city = unit(roles.CITY, "市", "5114")
@@ -214,34 +306,21 @@ class TestShortfallFormsAgree(TestCase):
         cls.ta = unit(roles.TOWNSHIP, "甲镇", "511425100", cls.county)
         cls.a1 = unit(roles.VILLAGE, "甲一村", "511425100201", cls.ta, "cun")
         cls.a2 = unit(roles.VILLAGE, "甲二村", "511425100202", cls.ta, "cun")
-        values = preset_values("CD2025")  # 1 secretary + 2 两委 reserves per village
-        cls.policy = CountyPolicy.objects.create(county=cls.county, effective_from=D(2017, 1, 1), **values)
+        cls.policy = CountyPolicy.objects.create(
+            county=cls.county, effective_from=D(2017, 1, 1), **preset_values(cls.preset)
+        )
 
-    @settings(max_examples=60, deadline=None)
-    @given(
-        records=st.lists(
-            st.tuples(
-                st.sampled_from(["secretary_reserve", "committee_reserve", "village_reserve"]),
-                st.integers(0, 1),  # village
-                st.integers(0, 300),  # entered, days after 2025-01-01
-                st.one_of(st.none(), st.integers(0, 300)),  # moved to the other village after
-                st.one_of(st.none(), st.integers(0, 300)),  # ended after
-            ),
-            max_size=6,
-        ),
-        on_days=st.integers(0, 700),
-    )
-    def test_agree(self, records, on_days):
+    def check_agree(self, records, on_days):
         villages = [self.a1, self.a2]
         base = D(2025, 1, 1)
         created = []
-        for i, (rtype, v, entered_days, moved_after, ended_after) in enumerate(records):
+        for i, (rtype, v, entered_days, moved_after, ended_after, born) in enumerate(records):
             entered = base + datetime.timedelta(days=entered_days)
             person = Person.objects.create(
                 name=f"测{i}",
-                id_number=make_id("511425", D(1990, 1, 1), 100 + i, "M"),
+                id_number=make_id("511425", born, 100 + i, "M"),
                 sex="M",
-                birth_date=D(1990, 1, 1),
+                birth_date=born,
                 education="college",
                 source_group="group_leader",
                 village=villages[v],
@@ -272,14 +351,14 @@ class TestShortfallFormsAgree(TestCase):
         for village in villages:
             checks = {c.key: c for c in rules.village_shortfall(village, on, policy=self.policy)}
             row = annotated[village.pk]
-            for rtype in rules.TYPES:
-                target = self.policy.target_for(rtype)
-                if not target:
-                    assert f"replenish_{rtype}" not in checks
+            targets = rules.coverage_targets(self.policy)
+            for key in rules.COVERAGE_KEYS:
+                if key not in targets:
+                    assert f"replenish_{key}" not in checks
                     continue
-                check = checks[f"replenish_{rtype}"]
-                short = getattr(row, f"short_{rtype}")
-                assert (check.status == "due") == (short > 0), (rtype, village.name, on, records)
+                check = checks[f"replenish_{key}"]
+                short = getattr(row, f"short_{key}")
+                assert (check.status == "due") == (short > 0), (key, village.name, on, records)
                 if short > 0:
                     assert f"缺额 {short} 名" in check.reason
             assert row.short_any == any(c.status == "due" for c in checks.values())
@@ -287,6 +366,50 @@ class TestShortfallFormsAgree(TestCase):
             ReservePlacement.objects.filter(record=record).delete()
             record.delete()
             person.delete()
+
+
+class TestShortfallFormsAgree(ShortfallFormsAgree, TestCase):
+    preset = "CD2025"  # 1 secretary + 2 两委 reserves per village
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        records=st.lists(
+            st.tuples(
+                st.sampled_from(["secretary_reserve", "committee_reserve", "village_reserve"]),
+                st.integers(0, 1),  # village
+                st.integers(0, 300),  # entered, days after 2025-01-01
+                st.one_of(st.none(), st.integers(0, 300)),  # moved to the other village after
+                st.one_of(st.none(), st.integers(0, 300)),  # ended after
+                st.dates(min_value=D(1988, 1, 1), max_value=D(1992, 12, 31)),  # born: 35 or not around the day
+            ),
+            max_size=6,
+        ),
+        on_days=st.integers(0, 700),
+    )
+    def test_agree(self, records, on_days):
+        self.check_agree(records, on_days)
+
+
+class TestYoungShortfallFormsAgree(ShortfallFormsAgree, TestCase):
+    preset = "3YR2024"  # 2 secretary reserves per village, at least one aged 35 or under
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        records=st.lists(
+            st.tuples(
+                st.sampled_from(["secretary_reserve", "committee_reserve", "village_reserve"]),
+                st.integers(0, 1),  # village
+                st.integers(0, 300),  # entered, days after 2025-01-01
+                st.one_of(st.none(), st.integers(0, 300)),  # moved to the other village after
+                st.one_of(st.none(), st.integers(0, 300)),  # ended after
+                st.dates(min_value=D(1988, 1, 1), max_value=D(1992, 12, 31)),  # born: 35 or not around the day
+            ),
+            max_size=6,
+        ),
+        on_days=st.integers(0, 700),
+    )
+    def test_agree(self, records, on_days):
+        self.check_agree(records, on_days)
 
 
 # --- the re-selection ban ---------------------------------------------------------------------------------------

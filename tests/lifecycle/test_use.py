@@ -166,7 +166,7 @@ def test_bad_input_gets_a_chinese_error_and_changes_nothing(cast, record):
     message = refused(services.use_opinions_record, actor=ta, use=use, rows=rows)
     assert "第2行：“其他部门”须填写部门名称" in message and "第3行" in message and "日期不能晚于今天" in message
     assert not UseOpinion.objects.exists()
-    assert "部门意见由乡镇党委录入" in refused(
+    assert "有关方面的意见由乡镇党委录入" in refused(
         services.use_opinions_record, actor=cast.village_secretary, use=use, rows=rows[:1]
     )
     # the outcome before the notice

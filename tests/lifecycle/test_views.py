@@ -84,7 +84,7 @@ def test_village_secretary_proposes_with_flags_pre_filled(client, cast, people):
     url = reverse("removal_create", args=[record.pk])
     page = client.get(url)
     html = page.content.decode()
-    assert "连续缺勤18天" in html and "旷工或超假" in html
+    assert "连续缺勤18天" in html and "请假期满无正当理由逾期不归连续超过十五天" in html
     assert page.context["form"].initial["grounds"] == ["absence"]
     flag = record.flags.get()
     response = client.post(url, {"grounds": ["absence"], "account": "连续缺勤18天", "flags": [flag.pk]})
@@ -201,6 +201,7 @@ def test_replenish_page_shows_shortfalls_with_a_selection_link_and_township_cand
 def test_stipend_sheet_for_the_township_and_month(client, cast, people):
     from lifecycle.exports import STIPEND_COLUMNS
 
+    cast.policy.stipend_on = True
     cast.policy.stipend_county_monthly = cast.policy.stipend_township_monthly = 1000
     cast.policy.save()
     client.force_login(cast.township_a_admin)

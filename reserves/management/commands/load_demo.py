@@ -1,4 +1,6 @@
-"""Build a fictional county with people in every state and one account per role, then print the accounts."""
+"""Build two fictional counties of one city — 青禾县 on the 青神 2017 plan (QS2017) and 清溪县 on the 清流 2022 rules
+(QL2022: leave routing, absence limits, stipends, shadowing, 乡镇领导 + 村干部 pairs) — with people in every state and
+accounts per role, then print the accounts of both."""
 
 import datetime
 import random
@@ -20,10 +22,22 @@ TOWNSHIPS = [
     ("南山镇", ["南山社区", "茶园村", "龙井村", "杨柳村", "高峰村", "永丰村", "云台村", "瑞丰社区"]),
     ("东岳街道", ["东岳社区", "和平社区", "文昌社区", "滨江社区", "长乐村", "清泉村", "联合村"]),
 ]
+# The second county, on QL2022: two townships, nine villages.
+QL_CODE = "519922"
+QL_TOWNSHIPS = [
+    ("溪口镇", ["溪口社区", "上坪村", "下坪村", "枫林村", "石门村"]),
+    ("龙门乡", ["龙门村", "桃源村", "安乐村", "青云村"]),
+]
+QS_USERNAMES = ["city", "county_admin", "county_staff", "township_a", "township_a_staff", "township_b"]
+QS_USERNAMES += ["village_sec", "mentor"]
+QL_USERNAMES = ["ql_county_admin", "ql_township", "ql_leader", "ql_township_b", "ql_village_sec", "ql_mentor"]
 
 
 class Command(BaseCommand):
-    help = "载入演示数据：一个虚构的县（4个乡镇、约30个村和社区、约80名人员、每个角色一个账号）"
+    help = (
+        "载入演示数据：一个虚构的市下两个县——青禾县（按青神县2017年工作方案，4个乡镇、约30个村和社区、约80名人员）"
+        "和清溪县（按清流县2022年管理办法，2个乡镇、9个村和社区），每个角色一个账号"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="库中已有数据时不再载入")
@@ -152,7 +166,15 @@ class Command(BaseCommand):
                 )
         self.demo_rounds(rng, today, secretary_a, User.objects.get(username="township_b"), township_units, villages)
         self.demo_cultivation(today, secretary_a, mentor, township_units[0])
-        self.print_accounts(accounts)
+        ql_accounts = []
+
+        def ql_account(username, name, u, role, title=""):
+            user = make_user(username, name, u, role, PASSWORD, title)
+            ql_accounts.append((username, name, u.name, roles.ROLES[role].label))
+            return user
+
+        self.demo_ql_county(rng, today, city, ql_account)
+        self.print_accounts(accounts, ql_accounts)
 
     def demo_cultivation(self, today, ta_user, mentor, township):
         """A training, mentoring entries and reviews in 青禾镇, and a removal waiting for the township."""
@@ -338,24 +360,184 @@ class Command(BaseCommand):
         )
         sel.round_finish(actor=tb_user, round_=r2, on=days(35))
 
-    def print_accounts(self, accounts=None):
-        if accounts is None:
-            accounts = [
+    def demo_ql_county(self, rng, today, city, account):
+        """清溪县 on QL2022, built as 青禾县 is, through the services where a duty of QL shows: pairs of a township
+        leader and a village cadre, leave approved by the village secretary (≤ 1 day) and by the 包村领导 (longer, and
+        one waiting for them), an absence over the 15-day limit (a removal flag), shadowing at the township, stipends
+        (the month's sheet; one reserve used last month stops this month, a serving village cadre is not paid)."""
+        from assessment import services as assessment
+        from training import services as training
+        from training.models import SHADOWING
+
+        county = unit(roles.COUNTY, "清溪县", QL_CODE, city)
+        policy = CountyPolicy(
+            county=county,
+            effective_from=datetime.date(2022, 6, 1),
+            preset="QL2022",
+            note="按清委组〔2022〕34号管理办法",
+            **preset_values("QL2022"),
+        )
+        policy.save()
+        account("ql_county_admin", "县委组织部 林峰", county, "county_admin", "组织股股长")
+        townships, villages = [], []
+        for t_index, (t_name, v_names) in enumerate(QL_TOWNSHIPS):
+            township = unit(roles.TOWNSHIP, t_name, f"{QL_CODE}{100 + t_index:03d}", county)
+            townships.append(township)
+            for v_index, v_name in enumerate(v_names):
+                kind = OrgUnit.KIND_SHEQU if v_name.endswith("社区") else OrgUnit.KIND_CUN
+                code = f"{township.code}{(1 if kind == OrgUnit.KIND_SHEQU else 2)}{v_index + 1:02d}"
+                villages.append(unit(roles.VILLAGE, v_name, code, township, kind))
+        xk, lm = townships
+        xk_admin = account("ql_township", "溪口镇党委书记 黄磊", xk, "township_admin", "党委书记")
+        leader = account("ql_leader", "溪口镇党委副书记 郑伟", xk, "township_staff", "党委副书记（包村领导）")
+        lm_admin = account("ql_township_b", "龙门乡党委书记 何平", lm, "township_admin", "党委书记")
+        shangping = villages[1]
+        village_sec = account("ql_village_sec", "上坪村党支部书记 罗成", shangping, "village_secretary", "党支部书记")
+        mentor = account("ql_mentor", "溪口镇副镇长 孙丽", xk, "mentor", "副镇长")
+        lm_leader = make_user(f"leader_{lm.code}", "龙门乡党委副书记", lm, "township_staff", PASSWORD, "党委副书记")
+        for v in villages:
+            VillageLeader.objects.create(
+                village=v,
+                user=leader if v.parent_id == xk.pk else lm_leader,
+                start=datetime.date(2022, 1, 1),
+                assigned_by=xk_admin if v.parent_id == xk.pk else lm_admin,
+            )
+
+        # Two reserves in each village but 青云村 (one short of QL's 1 per village: 跟进补充 shows it); one used last
+        # month (paid to its end, stopped this month), one removed and one exited earlier; one serving village cadre.
+        first_this_month = today.replace(day=1)
+        used_on = first_this_month - datetime.timedelta(days=10)
+        plan = [(v, i) for v in villages[:-1] for i in range(2)]
+        statuses = {5: C.STATUS_USED, 7: C.STATUS_REMOVED, 11: C.STATUS_EXITED}
+        records = []
+        for seq, (village, i) in enumerate(plan):
+            sex = "F" if rng.random() < 0.4 else "M"
+            birth = datetime.date(rng.randint(1980, 2000), rng.randint(1, 12), rng.randint(1, 28))
+            groups = C.SOURCE_COMMUNITY if village.kind == OrgUnit.KIND_SHEQU else C.SOURCE_VILLAGE
+            person = Person.objects.create(
+                name=random_name(rng),
+                id_number=make_id(QL_CODE, birth, seq, sex),
+                sex=sex,
+                birth_date=birth,
+                political_status="member" if i == 0 else rng.choice(["member", "league", "masses"]),
+                party_joined=datetime.date(birth.year + 21, 7, 1) if i == 0 else None,
+                village=village,
+                work_started=datetime.date(birth.year + 19, 9, 1),
+                education=rng.choice(["bachelor", "college", "high_school", "high_school"]),
+                source_group="committee_member" if seq == 9 else rng.choice(groups)[0],
+                phone=f"15{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+                native_place="福建清溪",
+                birthplace="福建清溪",
+                occupation=rng.choice(["务农", "个体经营", "返乡创业", "村务工作"]),
+            )
+            status = statuses.get(seq, C.STATUS_ACTIVE)
+            entered = datetime.date(rng.randint(2022, 2024), rng.randint(1, 12), rng.randint(1, 28))
+            ended = {
+                C.STATUS_USED: used_on,
+                C.STATUS_REMOVED: entered + datetime.timedelta(days=200),
+                C.STATUS_EXITED: entered + datetime.timedelta(days=120),
+            }.get(status)
+            record = ReserveRecord.objects.create(
+                person=person,
+                reserve_type="village_reserve",
+                village=village,
+                entered_on=entered,
+                entry_method=C.ENTRY_MANUAL,
+                entry_reason="系统启用前已在库",
+                status=status,
+                ended_on=ended,
+                end_reason={
+                    C.STATUS_USED: "当选村民委员会委员",
+                    C.STATUS_REMOVED: "年底评估考评不称职，经乡镇党委审批、县委组织部备案取消资格",
+                    C.STATUS_EXITED: "本人申请退出",
+                }.get(status, ""),
+                policy=policy,
+            )
+            ReservePlacement.objects.create(record=record, village=village, start=entered, end=ended)
+            if status == C.STATUS_ACTIVE:
+                records.append(record)
+                # QL §12: "一名乡镇领导联系，一名村干部结对"
+                in_xk = village.parent_id == xk.pk
+                MentorPairing.objects.create(
+                    record=record,
+                    mentor_user=mentor if in_xk else None,
+                    mentor_name="" if in_xk else random_name(rng),
+                    mentor_kind="township_leader",
+                    post="副镇长" if in_xk else "乡党委委员",
+                    start=entered,
+                )
+                MentorPairing.objects.create(
+                    record=record,
+                    mentor_name=random_name(rng),
+                    mentor_kind="village_cadre",
+                    post="村党支部委员",
+                    start=entered,
+                )
+
+        def days(n):
+            return today - datetime.timedelta(days=n)
+
+        # Leave in 上坪村 (QL §10): one day, approved by the village secretary; three days, by the 包村领导; two days
+        # from tomorrow, waiting for the 包村领导.
+        sp = [r for r in records if r.village_id == shangping.pk]
+        short = assessment.leave_create(
+            actor=village_sec, record=sp[0], village=shangping, start=days(12), end=days(12), reason="家中有事"
+        )
+        assessment.leave_decide(actor=village_sec, leave=short, approve=True)
+        assessment.leave_close(actor=village_sec, leave=short, returned_on=days(11))
+        long = assessment.leave_create(
+            actor=village_sec, record=sp[0], village=shangping, start=days(30), end=days(28), reason="外出参加培训"
+        )
+        assessment.leave_decide(actor=leader, leave=long, approve=True, note="同意，按时销假")
+        assessment.leave_close(actor=village_sec, leave=long, returned_on=days(27))
+        waiting = sp[1] if len(sp) > 1 else sp[0]
+        assessment.leave_create(
+            actor=village_sec,
+            record=waiting,
+            village=shangping,
+            start=today + datetime.timedelta(days=1),
+            end=today + datetime.timedelta(days=2),
+            reason="陪同家人就医",
+        )
+        # An absence over QL §11's fifteen consecutive days in 下坪村: the removal flag is raised.
+        xp = next(r for r in records if r.village_id == villages[2].pk)
+        assessment.absence_add(
+            actor=xk_admin, record=xp, village=villages[2], start=days(25), end=days(9), note="外出务工未请假"
+        )
+        # Shadowing at the township (QL §15: ≥ 1 month a year): two done, one under way.
+        xk_records = [r for r in records if r.village.parent_id == xk.pk]
+        for n, record in enumerate(xk_records[:3]):
+            start = days(150 - 40 * n)
+            training.practice_add(
+                actor=xk_admin,
+                record=record,
+                data={
+                    "kind": SHADOWING,
+                    "content": "在镇党政办跟班学习",
+                    "start": start,
+                    "end": start + datetime.timedelta(days=30) if n < 2 else None,
+                    "performance": "熟悉乡镇工作流程",
+                },
+            )
+
+    def print_accounts(self, accounts=None, ql_accounts=None):
+        def stored(usernames):
+            users = User.objects.filter(username__in=usernames).prefetch_related("memberships__unit")
+            by_name = {u.username: u for u in users}
+            return [
                 (u.username, u.display_name, m.unit.name, m.get_role_display())
-                for u in User.objects.filter(
-                    username__in=[
-                        "city",
-                        "county_admin",
-                        "county_staff",
-                        "township_a",
-                        "township_a_staff",
-                        "township_b",
-                        "village_sec",
-                        "mentor",
-                    ]
-                ).prefetch_related("memberships__unit")
+                for name in usernames
+                if (u := by_name.get(name))
                 for m in u.memberships.all()
             ]
+
+        if accounts is None:
+            accounts, ql_accounts = stored(QS_USERNAMES), stored(QL_USERNAMES)
         self.stdout.write(f"\n演示账号（密码均为 {PASSWORD}）：")
+        self.stdout.write("  青禾县（青神县2017年工作方案）")
         for username, name, unit_name, role in accounts:
             self.stdout.write(f"  {username:<18} {role:<18} {unit_name:<8} {name}")
+        if ql_accounts:
+            self.stdout.write("  清溪县（清流县2022年管理办法：请销假、缺勤、补贴、跟班学习、结对）")
+            for username, name, unit_name, role in ql_accounts:
+                self.stdout.write(f"  {username:<18} {role:<18} {unit_name:<8} {name}")
