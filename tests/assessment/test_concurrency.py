@@ -7,6 +7,8 @@ import pytest
 from assessment import services
 from assessment.models import Leave, QuarterReview
 from org.models import AuditLog
+from reserves.models import CountyPolicy
+from reserves.policy import preset_values
 from tests.conftest import make_person, make_record
 from tests.reserves.test_concurrency import _postgres_only, race  # noqa: F401  (autouse fixture)
 
@@ -44,6 +46,10 @@ def test_the_same_leave_entered_twice_at_once_is_kept_once(cast):
 
 
 def test_two_approvals_of_one_leave_make_one(cast):
+    # Leave approval is QL's rule (§10): the county runs QL's measures from 2018.
+    CountyPolicy.objects.create(
+        county=cast.county, effective_from=D(2018, 1, 1), preset="QL2022", **preset_values("QL2022")
+    )
     record = make_record(make_person(cast.village_a1))
     leave = services.leave_create(
         actor=cast.village_secretary,
