@@ -18,9 +18,11 @@ demo: venv  ## SQLite, Celery eager, demo data, demo accounts printed, server on
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_demo --if-empty
 	$(BIN)/python manage.py load_demo_reports
-	$(BIN)/python manage.py send_reminders --now
+	$(BIN)/python manage.py send_reminders --now --last-working-day
+	# The demo serves the product's own Chinese error pages (DEBUG off; WhiteNoise serves the collected static files).
+	DEBUG=0 SECRET_KEY=demo-only-not-for-production $(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "\n打开 http://127.0.0.1:8000/ 登录"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=0 SECRET_KEY=demo-only-not-for-production $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: venv
 	$(BIN)/ruff check .

@@ -6,10 +6,10 @@ class DashboardsConfig(AppConfig):
     verbose_name = "统计分析"
 
     def ready(self):
-        from org.forms import ACTION_LABELS
+        from org.audit_labels import register
 
-        ACTION_LABELS.update(
-            {
+        register(
+            actions={
                 "dashboards.halfyear_save": "保存半年分析评估意见",
                 "dashboards.halfyear_pdf": "导出半年分析PDF",
             }

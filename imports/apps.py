@@ -7,10 +7,10 @@ class ImportsConfig(AppConfig):
     verbose_name = "批量导入"
 
     def ready(self):
-        from org.forms import ACTION_LABELS
+        from org.audit_labels import register
 
-        ACTION_LABELS.update(
-            {
+        register(
+            actions={
                 "import.upload": "上传导入文件",
                 "import.confirm": "确认批量导入",
                 "import.discard": "放弃批量导入",

@@ -31,7 +31,7 @@ from org.scope import get_scope
 from reserves import choices as C
 from reserves.eligibility import FAIL, WARN, check_eligibility
 from reserves.forms import parse_year_month
-from reserves.identity import birth_date_of, normalize_id, sex_of, validate_id, validate_phone
+from reserves.identity import birth_date_of, normalize_id, sex_of, validate_id, validate_name, validate_phone
 from reserves.models import CountyPolicy, Person, ReserveRecord
 from reserves.policy import county_of
 from reserves.services import DUPLICATE_ID_MESSAGE
@@ -87,7 +87,13 @@ class CellWidget(widgets.Widget):
 class NameWidget(CellWidget):
     def to_python(self, text, row):
         # Rosters pad two-character names (张  三); a name of Chinese characters has no spaces.
-        return _SPACES.sub("", text) if _CJK_SPACED.match(text) else text
+        text = _SPACES.sub("", text) if _CJK_SPACED.match(text) else text
+        if not text:
+            return text
+        try:
+            return validate_name(text)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
 
 
 class IdWidget(CellWidget):

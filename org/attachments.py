@@ -36,9 +36,21 @@ def sniff(upload) -> str:
     raise ValidationError(f"附件“{upload.name}”不是PDF或图片（JPG、PNG、GIF、WEBP），请重新选择。")
 
 
+# The stored file's extension follows the sniffed type, never the uploaded name: a PDF named "x.html" is stored as
+# .pdf and can never be served as a page.
+EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+}
+
+
 def attachment_save(*, actor, unit, owner: str, upload, purpose: str = "", request=None) -> Attachment:
     content_type = sniff(upload)
     name = os.path.basename(upload.name)[:200] or "附件"
+    stem = os.path.splitext(name)[0][:150] or "附件"
     attachment = Attachment(
         unit=unit,
         owner=owner,
@@ -48,14 +60,14 @@ def attachment_save(*, actor, unit, owner: str, upload, purpose: str = "", reque
         size=upload.size,
         uploaded_by=actor,
     )
-    attachment.file.save(name, upload, save=False)
+    attachment.file.save(stem + EXTENSIONS[content_type], upload, save=False)
     attachment.save()
     audit(
         actor,
         "attachment.add",
         attachment,
         unit=unit,
-        changes={"owner": owner, "purpose": purpose, "name": name},
+        changes={"事项": owner, "用途": purpose, "文件名": name},
         request=request,
     )
     return attachment

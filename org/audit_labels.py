@@ -12,19 +12,22 @@ from collections.abc import Callable
 
 from django.apps import apps
 
+from org.roles import ROLES
+
 # action -> label ("record.open" -> "入库")
 ACTIONS: dict[str, str] = {}
 # change key -> label ("full_id" -> "含完整身份证号"); keys that are model fields need no entry
 KEYS: dict[str, str] = {}
 # change key -> {stored value -> label}, or a function of the value, for keys whose values are codes
 VALUES: dict[str, dict | Callable] = {}
-# Filing.subject / notification subject prefix ("lifecycle.removal") -> function(pk) -> (text, url or "")
-SUBJECTS: dict[str, Callable] = {}
+# change keys whose values are what a person typed or named (user names, file names): shown as they are
+FREE_TEXT: set[str] = {"username", "filename", "actor_label", "name", "display_name", "email", "title"}
 
 
-def register(*, actions=None, keys=None, values=None, subjects=None):
+def register(*, actions=None, keys=None, values=None, free_text=()):
     """Called by each app's ready() for what it owns. A key registered twice with another label is a bug."""
-    for target, new in ((ACTIONS, actions), (KEYS, keys), (VALUES, values), (SUBJECTS, subjects)):
+    FREE_TEXT.update(free_text)
+    for target, new in ((ACTIONS, actions), (KEYS, keys), (VALUES, values)):
         for key, label in (new or {}).items():
             if key in target and target[key] != label and not callable(label):
                 raise ValueError(f"audit label {key!r} registered twice with different labels")
@@ -97,6 +100,7 @@ register(
     },
     values={
         "format": {"xlsx": "Excel", "pdf": "PDF", "zip": "压缩包", "csv": "CSV"},
+        "role": {key: role.label for key, role in ROLES.items()},
     },
 )
 
@@ -149,7 +153,12 @@ def value_text(object_type: str, key: str, value) -> str:
         return "；".join(f"{key_label(object_type, k)}：{value_text(object_type, k, v)}" for k, v in value.items())
     if isinstance(value, list):
         return "、".join(value_text(object_type, key, v) for v in value)
+    if key in ("field", "fields"):
+        names = value if isinstance(value, list) else [value]
+        return "、".join(key_label(object_type, str(n)) for n in names)
     f = _field(object_type, key)
+    if f is not None and f.get_internal_type() in ("FileField", "ImageField"):
+        return "已上传"
     if f is not None and getattr(f, "choices", None):
         labels = {str(k): str(v) for k, v in f.flatchoices}
         if str(value) in labels:
@@ -157,10 +166,56 @@ def value_text(object_type: str, key: str, value) -> str:
     if value in ("True", "False"):
         return "是" if value == "True" else "否"
     text = str(value)
-    prefix, _, pk = text.rpartition(":")
-    if prefix in SUBJECTS and pk.isascii() and pk.isdigit():
-        return SUBJECTS[prefix](int(pk))[0]
+    if SUBJECT.fullmatch(text):
+        return subject_text(text)
     return text
+
+
+# "app_label.model_name:pk": how services name the thing a filing, an attachment or a step belongs to.
+SUBJECT = re.compile(r"([a-z_]+)\.([a-z_]+):([0-9]{1,18})")
+_subject_cache: dict[str, str] = {}
+
+
+def subject_text(subject: str) -> str:
+    """"取消资格：何敏强（石桥村）" for "lifecycle.removal:2": the model's name and the object as it prints itself;
+    "（已删除）" when it is gone. Entries shown together are resolved in one query per model (prefetch_subjects)."""
+    if subject in _subject_cache:
+        return _subject_cache[subject]
+    prefetch_subjects([subject])
+    return _subject_cache.get(subject, "其他事项")
+
+
+def prefetch_subjects(subjects) -> None:
+    by_model: dict[tuple[str, str], set[int]] = {}
+    for text in subjects:
+        m = SUBJECT.fullmatch(str(text))
+        if m and text not in _subject_cache:
+            by_model.setdefault((m[1], m[2]), set()).add(int(m[3]))
+    for (app_label, model_name), pks in by_model.items():
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
+        found = {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=pks)}
+        for pk in pks:
+            label = found.get(pk, "（已删除）")
+            _subject_cache[f"{app_label}.{model_name}:{pk}"] = f"{model._meta.verbose_name}：{label}"
+    if len(_subject_cache) > 10_000:  # a long-lived process: forget, it is only a cache of names
+        _subject_cache.clear()
+
+
+def prefetch_entries(entries) -> list:
+    """Resolve the subjects named in the changes of `entries` (a page of the log) in one query per model."""
+    entries = list(entries)
+    subjects = []
+    for entry in entries:
+        for value in (entry.changes or {}).values():
+            for v in value if isinstance(value, list) else [value]:
+                if isinstance(v, str) and SUBJECT.fullmatch(v):
+                    subjects.append(v)
+    _subject_cache.clear()
+    prefetch_subjects(subjects)
+    return entries
 
 
 def describe(entry) -> list[tuple[str, str]]:
@@ -176,7 +231,40 @@ def describe(entry) -> list[tuple[str, str]]:
     return rows
 
 
+def _is_free_text(object_type: str, key: str) -> bool:
+    """A text field without choices holds what a person typed: its value is data, not a code."""
+    f = _field(object_type, key) if key.isascii() else None
+    if f is None:
+        return not key.isascii()  # keys written in Chinese by the services hold free text or Chinese values
+    return f.get_internal_type() in ("CharField", "TextField") and not f.choices
+
+
+def offending_text(entry) -> list[str]:
+    """Identifier-like ASCII left in an entry as a reader sees it (action, object, each change), skipping values
+    that are what a person typed or named. Empty when the entry reads as Chinese."""
+    found = []
+    if entry.action not in ACTIONS:
+        found.append(f"未登记的操作 {entry.action}")
+    # the object as it prints itself may hold typed text (a file name): only codes count there
+    found += CODE_WORD.findall(entry.object_repr or "")
+    for key, value in (entry.changes or {}).items():
+        label = key_label(entry.object_type, key)
+        if label == "其他":
+            found.append(f"未登记的变更项 {key}")
+        if key in FREE_TEXT or _is_free_text(entry.object_type, key):
+            continue
+        if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], (dict, list)):
+            text = f"{value_text(entry.object_type, key, value[0])} {value_text(entry.object_type, key, value[1])}"
+        else:
+            text = value_text(entry.object_type, key, value)
+        found += [f"{key}={w}" for w in ascii_identifiers(text)]
+    return found
+
+
 ASCII_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[._:][A-Za-z0-9_]+|\b[a-z]+_[a-z_]+\b|\b[a-z]{3,}\b")
+
+
+CODE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[.:][A-Za-z_][A-Za-z0-9_]*(?::[0-9]+)?|\b[a-z]+_[a-z_]+\b")
 
 
 def ascii_identifiers(text: str) -> list[str]:

@@ -1,8 +1,10 @@
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from org import roles
+from org.audit_labels import ACTIONS
 from org.models import OrgUnit, User
 from org.scope import get_scope
 
@@ -19,7 +21,8 @@ class AccountCreateForm(forms.Form):
         regex=r"^[A-Za-z0-9_.@-]+$",
         error_messages={"invalid": "用户名只能包含字母、数字和 _ . @ -。"},
     )
-    display_name = forms.CharField(label="姓名", max_length=50)
+    display_name = forms.CharField(label="姓名", max_length=50, help_text="只填姓名；职务填在下方“职务”栏")
+    name_confirmed = forms.BooleanField(label="姓名无误（确含上述字样）", required=False)
     unit = UnitChoiceField(label="所属单位", queryset=OrgUnit.objects.none())
     role = forms.ChoiceField(label="角色", choices=roles.ROLE_CHOICES)
     title = forms.CharField(label="职务", max_length=60, required=False)
@@ -38,11 +41,47 @@ class AccountCreateForm(forms.Form):
             .select_related("parent")
             .order_by("code")
         )
+        # Offer only the roles this manager may hand out (the service refuses the others anyway).
+        grantable = grantable_roles(user)
+        self.fields["role"].choices = [(k, label) for k, label in roles.ROLE_CHOICES if k in grantable]
 
     def clean_password(self):
         password = self.cleaned_data["password"]
         validate_password(password, User(username=self.data.get("username", "")))
         return password
+
+    def clean(self):
+        data = super().clean()
+        name = data.get("display_name") or ""
+        found = [t for t in TITLE_WORDS if t in name]
+        if found and not data.get("name_confirmed"):
+            self.add_error(
+                "display_name",
+                f"姓名中含有职务字样“{found[0]}”。请只填姓名，职务填在“职务”栏；"
+                "如姓名确实如此，请勾选“姓名无误”后再保存。",
+            )
+        return data
+
+
+# Words that are titles, not names: a display name holding one prints the title twice beside the 职务 (名册, 公示).
+TITLE_WORDS = ["书记", "镇长", "乡长", "县长", "主任", "委员", "部长", "科长", "干事", "站长", "所长", "组长"]
+
+
+def grantable_roles(user) -> set[str]:
+    """The roles `user` may hand out, from the roles they hold (org.roles.GRANTABLE)."""
+    held = user.memberships.values_list("role", flat=True) if getattr(user, "pk", None) else []
+    return set().union(*(roles.GRANTABLE.get(r, set()) for r in held))
+
+
+class FirstPasswordChangeForm(PasswordChangeForm):
+    """The password change: the new password must differ from the current one (an admin-issued password typed
+    again is not a change)."""
+
+    def clean_new_password1(self):
+        new = self.cleaned_data.get("new_password1")
+        if new and self.user.check_password(new):
+            raise ValidationError("新密码不能与当前密码相同。")
+        return new
 
 
 class PasswordResetByAdminForm(forms.Form):
@@ -98,111 +137,5 @@ class AuditFilterForm(forms.Form):
         return data
 
 
-ACTION_LABELS = {
-    "auth.login": "登录",
-    "auth.logout": "退出登录",
-    "auth.login_failed": "登录失败",
-    "auth.logout_everywhere": "退出所有设备",
-    "auth.otp_setup": "启用动态验证码",
-    "auth.otp_failed": "动态验证码错误",
-    "audit.export": "导出审计日志",
-    "account.create": "创建账号",
-    "account.disable": "停用账号",
-    "account.enable": "启用账号",
-    "account.reset_password": "重置密码",
-    "account.password_changed": "修改密码",
-    "membership.add": "授予角色",
-    "membership.remove": "收回角色",
-    "leader.assign": "指定包村领导",
-    "org.rename": "单位更名",
-    "org.merge": "村（社区）合并",
-    "person.create": "登记人员",
-    "person.update": "修改人员",
-    "person.reveal": "查看完整信息",
-    "person.lookup": "按身份证号查询",
-    "person.move": "人员调整所在村",
-    "record.open": "入库",
-    "record.close": "出库",
-    "record.note": "修改名册备注",
-    "record.move": "调整所在村（调动或合并）",
-    "pairing.add": "安排结对",
-    "pairing.end": "结束结对",
-    "policy.create": "新增政策版本",
-    "attachment.add": "上传附件",
-    "notice.post": "发布公示",
-    "notice.pdf": "导出公示PDF",
-    "notice.recount": "公示期重算",
-    "objection.add": "登记异议",
-    "objection.resolve": "办结异议",
-    "calendar.add": "添加节假日安排",
-    "calendar.delete": "删除节假日安排",
-    "selection.open": "发布选拔公告",
-    "selection.stage": "选拔进入下一阶段",
-    "selection.nominate": "录入推荐",
-    "selection.review": "资格审查",
-    "selection.withdraw": "候选人退出",
-    "selection.meeting": "登记评选会议",
-    "selection.votes": "录入测评票数",
-    "selection.inspection": "登记考察情况",
-    "selection.scores": "录入考试成绩",
-    "selection.joint_review": "录入协审意见",
-    "selection.announcement_pdf": "导出选拔公告",
-    "filing.submit": "报县备案",
-    "filing.file": "备案",
-    "filing.return": "退回备案",
-    "flag.raise": "提示可取消资格",
-    "flag.resolve": "处理取消资格提示",
-    "mentoring.entry_create": "填写结对帮扶情况",
-    "mentoring.entry_update": "修改结对帮扶情况",
-    "mentoring.talk_create": "登记谈心谈话",
-    "mentoring.talk_participant": "登记谈话对象",
-    "mentoring.talk_delete": "删除谈话记录",
-    "assessment.quarter_review": "填写季度评议",
-    "assessment.quarter_submit": "提交季度评议",
-    "assessment.quarter_reopen": "重新开放季度评议",
-    "assessment.appraisal": "录入年度考核结果",
-    "assessment.leave_create": "登记请假",
-    "assessment.leave_approve": "批准请假",
-    "assessment.leave_reject": "不批准请假",
-    "assessment.leave_close": "销假",
-    "assessment.absence_add": "登记缺勤",
-    "assessment.inability_report": "报告不能正常履职",
-    "training.create": "登记培训",
-    "training.update": "修改培训",
-    "training.delete": "删除培训",
-    "training.enrol": "培训报名",
-    "training.unenrol": "取消培训报名",
-    "training.single": "登记个人培训",
-    "training.programme_create": "登记轮训班",
-    "training.programme_update": "修改轮训班",
-    "training.programme_delete": "删除轮训班",
-    "practice.create": "登记实践锻炼",
-    "practice.update": "修改实践锻炼",
-    "practice.delete": "删除实践锻炼",
-    "removal.propose": "提出取消资格建议",
-    "removal.approve": "乡镇党委同意取消资格",
-    "removal.return": "乡镇党委退回取消资格建议",
-    "removal.resubmit": "重新提交取消资格建议",
-    "removal.withdraw": "撤回取消资格建议",
-    "removal.file": "县委组织部备案，取消资格",
-    "removal.county_return": "县委组织部退回取消资格建议",
-    "use.propose": "推荐择优使用",
-    "use.opinions": "录入有关部门意见",
-    "use.approve": "乡镇党委同意择优使用",
-    "use.return": "乡镇党委退回择优使用推荐",
-    "use.resubmit": "重新提交择优使用推荐",
-    "use.withdraw": "撤回择优使用推荐",
-    "use.file": "县委组织部备案择优使用",
-    "use.county_return": "县委组织部退回择优使用推荐",
-    "use.notice": "发布择优使用公示",
-    "use.outcome": "登记择优使用结果",
-    "transfer.propose": "提出跨乡镇调动",
-    "transfer.done": "乡镇内调动",
-    "transfer.approve": "调入乡镇同意调动",
-    "transfer.return": "调入乡镇退回调动",
-    "transfer.resubmit": "重新提交调动",
-    "transfer.withdraw": "撤回调动",
-    "transfer.file": "县委组织部同意调动",
-    "transfer.county_return": "县委组织部退回调动",
-    "stipend.export": "导出补贴发放表",
-}
+# The one registry of audit labels, filled by each app for its own actions (org.audit_labels.register).
+ACTION_LABELS = ACTIONS

@@ -1,5 +1,4 @@
 import datetime
-import json
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -9,15 +8,16 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from org import roles, services
 from org.audit import audit
+from org.audit_labels import action_label, describe, prefetch_entries
 from org.forms import (
-    ACTION_LABELS,
     AccountCreateForm,
     AuditFilterForm,
+    FirstPasswordChangeForm,
     LeaderForm,
     PasswordResetByAdminForm,
     RenameForm,
@@ -35,6 +35,7 @@ def _require(request, perm):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
+    form_class = FirstPasswordChangeForm
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
@@ -225,6 +226,9 @@ def _audit_entries(request):
     # known account (those belong to no unit).
     visible = scope.q(roles.VIEW_AUDIT, "unit_code") | Q(action="auth.login_failed", unit_code="")
     entries = AuditLog.objects.filter(visible).select_related("actor")
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot be read shows its error and nothing, rather than the unfiltered log.
+        return form, entries.none()
     if form.is_valid():
         d = form.cleaned_data
         if d.get("action"):
@@ -240,16 +244,30 @@ def _audit_entries(request):
     return form, entries
 
 
+def _filter_text(form) -> str:
+    """The export's filter in words for its own audit entry ("操作：入库；起：2026-01-01")."""
+    if not form.is_bound or not form.is_valid():
+        return "全部"
+    parts = []
+    for name, value in form.cleaned_data.items():
+        if value in (None, ""):
+            continue
+        text = action_label(value) if name == "action" else str(value)
+        parts.append(f"{form.fields[name].label}：{text}")
+    return "；".join(parts) or "全部"
+
+
 @login_required
 def audit_list(request):
     form, entries = _audit_entries(request)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page.object_list = prefetch_entries(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
         request,
         "org/audit_list.html",
-        {"form": form, "page": page, "labels": ACTION_LABELS, "query": params.urlencode()},
+        {"form": form, "page": page, "query": params.urlencode()},
     )
 
 
@@ -268,6 +286,9 @@ def audit_export(request):
     from openpyxl.cell import WriteOnlyCell
 
     form, entries = _audit_entries(request)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "筛选条件有误，请更正后再导出。")
+        return redirect(f"{reverse('audit_list')}?{request.GET.urlencode()}")
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("审计日志")
     ws.append(["时间", "操作人", "操作", "对象", "单位代码", "IP", "详情"])
@@ -279,11 +300,11 @@ def audit_export(request):
         for value in (
             timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
             entry.actor_label,
-            ACTION_LABELS.get(entry.action, entry.action),
+            action_label(entry.action),
             entry.object_repr,
             entry.unit_code,
             entry.ip or "",
-            json.dumps(entry.changes, ensure_ascii=False) if entry.changes else "",
+            "；".join(f"{label}：{text}" for label, text in describe(entry)),
         ):
             cell = WriteOnlyCell(ws)
             set_text(cell, value)
@@ -292,7 +313,7 @@ def audit_export(request):
         n += 1
     buf = io.BytesIO()
     wb.save(buf)
-    audit(request.user, "audit.export", None, request=request, changes={"rows": n, "filter": request.GET.dict()})
+    audit(request.user, "audit.export", None, request=request, changes={"rows": n, "筛选条件": _filter_text(form)})
     response = HttpResponse(
         buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

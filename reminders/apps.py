@@ -6,6 +6,6 @@ class RemindersConfig(AppConfig):
     verbose_name = "提醒"
 
     def ready(self):
-        from org.forms import ACTION_LABELS
+        from org.audit_labels import register
 
-        ACTION_LABELS.update({"reminders.scan": "提醒扫描", "reminders.preferences": "修改提醒设置"})
+        register(actions={"reminders.scan": "提醒扫描", "reminders.preferences": "修改提醒设置"})

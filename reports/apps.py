@@ -17,6 +17,6 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表"
 
     def ready(self):
-        from org.forms import ACTION_LABELS
+        from org.audit_labels import register
 
-        ACTION_LABELS.update(AUDIT_LABELS)
+        register(actions=AUDIT_LABELS)

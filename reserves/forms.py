@@ -9,7 +9,7 @@ from org import roles
 from org.models import OrgUnit
 from org.scope import get_scope
 from reserves import choices as C
-from reserves.identity import validate_id, validate_phone
+from reserves.identity import validate_id, validate_name, validate_phone
 from reserves.models import CountyPolicy, Person, ReserveRecord
 from reserves.policy import POLICY_FIELDS, PRESET_CHOICES, RULES, SETTINGS
 from reserves.services import DUPLICATE_ID_MESSAGE
@@ -71,6 +71,9 @@ class VillageChoiceField(forms.ModelChoiceField):
         return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
 
 
+PHOTO_TYPE_MESSAGE = "仅支持 JPG、PNG 图片。"
+
+
 class PersonForm(forms.ModelForm):
     name = forms.CharField(
         label="姓名",
@@ -103,12 +106,12 @@ class PersonForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["phone"] = self.instance.phone
         self.fields["photo"].help_text = "JPG或PNG图片，不超过5MB"
+        # One Chinese message for a wrong type (not Django's list of every extension Pillow knows).
+        self.fields["photo"].validators = []
+        self.fields["photo"].error_messages["invalid_image"] = PHOTO_TYPE_MESSAGE
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise ValidationError("请填写姓名。")
-        return name
+        return validate_name(self.cleaned_data["name"])
 
     def clean_id_number(self):
         number = validate_id(self.cleaned_data["id_number"])
@@ -125,8 +128,9 @@ class PersonForm(forms.ModelForm):
             raise ValidationError("照片不能超过5MB。")
         if photo and getattr(photo, "image", None) is not None:
             fmt = (photo.image.format or "").upper()
-            if fmt not in {"JPEG", "PNG", "GIF", "WEBP", "BMP"}:
-                raise ValidationError("照片须为JPG、PNG、GIF、WEBP或BMP图片。")
+            ext = photo.name.rsplit(".", 1)[-1].lower() if "." in photo.name else ""
+            if fmt not in {"JPEG", "PNG"} or ext not in {"jpg", "jpeg", "png"}:
+                raise ValidationError(PHOTO_TYPE_MESSAGE)
         return photo
 
     def service_data(self) -> dict:

@@ -20,12 +20,21 @@ PROVINCES = (
     | set(range(61, 66))
     | {71, 81, 82, 83}
 )
+DIGITS = re.compile(r"[0-9]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000 \t\r\n"), None)
 
 
+def _ascii_digits(text: str) -> str:
+    """Every Unicode decimal digit (Arabic-Indic ٥, Devanagari ५, …) as its ASCII digit, so one number is stored one
+    way. Other characters that str.isdigit() accepts (superscripts such as ²) are not decimal digits and stay, to be
+    refused by the ASCII checks below."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
+
+
 def _fold(raw: str) -> str:
-    # NFKC turns full-width digits and letters into ASCII; invisible characters are dropped.
-    return unicodedata.normalize("NFKC", raw or "").translate(_INVISIBLE).strip()
+    # NFKC turns full-width digits and letters into ASCII; other decimal digits become ASCII; invisible characters
+    # are dropped.
+    return _ascii_digits(unicodedata.normalize("NFKC", raw or "")).translate(_INVISIBLE).strip()
 
 
 def check_char(first17: str) -> str:
@@ -43,11 +52,11 @@ def validate_id(raw: str, *, today: datetime.date | None = None) -> str:
     value = normalize_id(raw)
     if not value:
         raise ValidationError("请填写身份证号。", code="required")
-    if len(value) == 15 and value.isdigit():
+    if len(value) == 15 and DIGITS.fullmatch(value):
         raise ValidationError("这是15位的旧身份证号，请填写18位的第二代身份证号。", code="old_id")
     if len(value) != 18:
         raise ValidationError(f"身份证号应为18位，当前为{len(value)}位。", code="length")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise ValidationError("身份证号前17位须为数字，最后一位为数字或X。", code="chars")
     if int(value[:2]) not in PROVINCES:
         raise ValidationError(f"身份证号前两位“{value[:2]}”不是有效的省级行政区划代码。", code="province")
@@ -96,10 +105,28 @@ def validate_phone(raw: str) -> str:
     value = normalize_phone(raw)
     if not value:
         return ""
-    if not value.isdigit():
+    if not DIGITS.fullmatch(value):
         raise ValidationError("手机号码只能包含数字（可带+86、空格或连字符）。", code="phone_chars")
     if len(value) != 11:
         raise ValidationError(f"手机号码应为11位，当前为{len(value)}位。", code="phone_length")
     if not re.fullmatch(r"1[3-9][0-9]{9}", value):
         raise ValidationError("手机号码应以13至19开头。", code="phone_prefix")
     return value
+
+
+# The middle dots of minority and foreign names (阿依古丽·买买提); every other character of a name must be a letter.
+NAME_DOTS = "·•・"
+
+
+def validate_name(raw: str) -> str:
+    """A person's name: letters of any script (rare CJK characters included) and the name middle dot. Control,
+    formatting (right-to-left override, zero-width), symbols and emoji are refused, so a name prints as it reads."""
+    name = unicodedata.normalize("NFC", raw or "").strip()
+    if not name:
+        raise ValidationError("请填写姓名。")
+    bad = [ch for ch in name if not (unicodedata.category(ch).startswith("L") or ch in NAME_DOTS)]
+    if bad:
+        raise ValidationError("姓名只能包含文字和间隔号“·”，不能含空格、数字、符号、表情或不可见字符。")
+    if name[0] in NAME_DOTS or name[-1] in NAME_DOTS:
+        raise ValidationError("间隔号“·”只能在姓名中间。")
+    return name

@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Count, Prefetch, Q
 
+from org.audit_labels import prefetch_entries
 from org.models import AuditLog
 from reserves import choices as C
 from reserves.dates import shift_years_back
@@ -87,7 +88,7 @@ def person_detail(user, pk: int):
 def person_history(person: Person, limit: int = 30):
     """Who did what to this person and their records, newest first (one query; records are prefetched)."""
     record_ids = [str(r.pk) for r in person.records.all()]
-    return list(
+    return prefetch_entries(
         AuditLog.objects.filter(
             Q(object_type="person", object_id=str(person.pk)) | Q(object_type="reserverecord", object_id__in=record_ids)
         ).order_by("-at", "-id")[:limit]

@@ -12,7 +12,6 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from org import roles
-from org.forms import ACTION_LABELS
 from org.models import OrgUnit
 from org.scope import get_scope
 from org.viewutils import submit
@@ -162,7 +161,6 @@ def person_detail(request, pk):
             "can_view_assessment": scope.has(roles.VIEW, person.village),
             "eligibility": eligibility,
             "history": history,
-            "labels": ACTION_LABELS,
             "age": person.age_on(today),
         },
     )

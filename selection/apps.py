@@ -6,7 +6,24 @@ class SelectionConfig(AppConfig):
     verbose_name = "选拔"
 
     def ready(self):
+        from org.audit_labels import register as register_labels
         from reserves.filings import register
         from selection import services
+
+        register_labels(
+            actions={
+                "selection.open": "发布选拔公告",
+                "selection.stage": "选拔进入下一阶段",
+                "selection.nominate": "录入推荐",
+                "selection.review": "资格审查",
+                "selection.withdraw": "候选人退出",
+                "selection.meeting": "登记评选会议",
+                "selection.votes": "录入测评票数",
+                "selection.inspection": "登记考察情况",
+                "selection.scores": "录入考试成绩",
+                "selection.joint_review": "录入协审意见",
+                "selection.announcement_pdf": "导出选拔公告",
+            }
+        )
 
         register("selection", on_filed=services.on_filed, on_returned=services.on_returned)

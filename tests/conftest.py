@@ -38,6 +38,44 @@ def require_service(url_env: str, default_port: int, what: str):
 
 
 @pytest.fixture(autouse=True)
+def _audit_entries_read_as_chinese(monkeypatch):
+    """Every audit entry any test writes must read as Chinese on the person page and the 审计日志 (issue 14): its
+    action registered, its change keys labelled, no code or identifier in what is shown. Checked as entries are
+    written, so the test that wrote a bad one fails, naming it. AUDIT_LABELS_REPORT=path collects instead of failing."""
+    from org.audit_labels import offending_text
+    from org.models import AuditLog, AuditQuerySet
+
+    found = []
+    original_save, original_bulk = AuditLog.save, AuditQuerySet.bulk_create
+
+    def check(entry):
+        bad = offending_text(entry)
+        if bad:
+            found.append(f"{entry.action}: {'; '.join(bad)}")
+
+    def save(self, *args, **kwargs):
+        result = original_save(self, *args, **kwargs)
+        check(self)
+        return result
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            check(obj)
+        return original_bulk(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(AuditLog, "save", save)
+    monkeypatch.setattr(AuditQuerySet, "bulk_create", bulk_create)
+    yield
+    report = os.environ.get("AUDIT_LABELS_REPORT")
+    if report:
+        with open(report, "a", encoding="utf-8") as fh:
+            fh.writelines(line + "\n" for line in found)
+    else:
+        assert not found, "审计日志中出现未译成中文的内容：\n" + "\n".join(found)
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process unless a test is about Celery itself (tests/test_celery.py starts a real worker)."""
     from config.celery import app

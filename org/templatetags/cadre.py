@@ -36,6 +36,21 @@ def change_text(value):
 
 
 @register.filter
+def audit_rows(entry):
+    """An audit entry's changes in Chinese: (label, text) pairs (org.audit_labels.describe)."""
+    from org.audit_labels import describe
+
+    return describe(entry)
+
+
+@register.filter
+def action_text(action):
+    from org.audit_labels import action_label
+
+    return action_label(action)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key, key)
 

@@ -100,11 +100,61 @@ def test_rare_character_outside_the_basic_plane_is_kept(ta, form):
 
 
 def test_html_in_text_fields_is_shown_escaped(ta, form):
-    post_create(ta, form | {"specialty": "<script>alert(1)</script>", "name": "<b>李</b>"})
+    post_create(ta, form | {"specialty": "<script>alert(1)</script>", "occupation": "<b>李</b>"})
     person = Person.objects.get()
     page = ta.get(reverse("person_detail", args=[person.pk])).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;李&lt;/b&gt;" in page
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["<b>李</b>", "李\u202e明", "李\u200b明", "李\x00明", "李明😀", "李 明", "李明2", "·李明", "李\u0007"],
+)
+def test_names_with_control_bidi_symbols_or_emoji_are_refused(ta, form, name):
+    response = post_create(ta, form | {"name": name})
+    assert errors(response)["name"]  # a Chinese reason (Django's own for NUL)
+    assert Person.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["阿依古丽·买买提", "王𠈌", "欧阳娜娜", "Anna·李"])
+def test_minority_foreign_and_rare_character_names_are_kept(ta, form, name):
+    post_create(ta, form | {"name": name})
+    assert Person.objects.get().name == name
+
+
+def test_an_id_in_arabic_indic_digits_is_stored_in_ascii_and_is_the_same_person(ta, form):
+    arabic = "".join("٠١٢٣٤٥٦٧٨٩"[int(c)] if c.isdigit() else c for c in KNOWN_GOOD)
+    post_create(ta, form | {"id_number": arabic, "phone": "١٣٨٠٠١٣٨٠٠٠"})
+    person = Person.objects.get()
+    assert person.id_number == KNOWN_GOOD and person.phone == "13800138000"
+    response = post_create(ta, form | {"name": "刘二"})
+    assert "该身份证号已在系统中登记" in str(errors(response)["id_number"])
+    assert Person.objects.count() == 1
+
+
+def test_superscript_digits_fold_to_ascii_like_full_width_ones(ta, form):
+    # NFKC folds ² to 2 as it folds ２: the number is stored once, in ASCII.
+    post_create(ta, form | {"id_number": "¹¹⁰¹⁰⁵¹⁹⁴⁹¹²³¹⁰⁰²X"})
+    assert Person.objects.get().id_number == KNOWN_GOOD
+
+
+@pytest.mark.parametrize("bad", ["²" * 18, "1101051949123100\u2167X", "11010519491231002\u00bd"])
+def test_an_id_that_is_not_digits_after_folding_is_refused_in_chinese(ta, form, bad):
+    response = post_create(ta, form | {"id_number": bad})
+    assert "身份证号" in str(errors(response)["id_number"])
+    assert Person.objects.count() == 0
+
+
+def test_a_photo_of_another_type_gets_one_short_chinese_message(ta, form, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    buf = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buf, "GIF")
+    response = post_create(ta, form, photo=SimpleUploadedFile("a.gif", buf.getvalue(), content_type="image/gif"))
+    assert errors(response)["photo"] == ["仅支持 JPG、PNG 图片。"]
+    response = post_create(ta, form, photo=SimpleUploadedFile("a.txt", b"hello", content_type="text/plain"))
+    assert errors(response)["photo"] == ["仅支持 JPG、PNG 图片。"]
+    assert Person.objects.count() == 0
 
 
 def test_photo_that_is_not_an_image_is_refused(ta, form, settings, tmp_path):

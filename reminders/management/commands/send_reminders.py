@@ -4,7 +4,9 @@ without it the scan is enqueued for the worker, as the beat does each morning.""
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from notices.calendar import is_working_day
 from reminders import services
 from reminders.channels import NotSent
 from reminders.kinds import KIND_LABELS
@@ -16,12 +18,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--now", action="store_true", help="在本进程内同步扫描并发送（不经 Celery）")
         parser.add_argument("--date", help="按该日期扫描（YYYY-MM-DD，默认今天）")
+        parser.add_argument(
+            "--last-working-day",
+            action="store_true",
+            help="今天不是工作日时，按最近一个工作日扫描（演示数据在周末、节假日也能看到提醒）",
+        )
 
-    def handle(self, *args, now=False, date=None, **options):
+    def handle(self, *args, now=False, date=None, last_working_day=False, **options):
         try:
             on = datetime.date.fromisoformat(date) if date else None
         except ValueError:
             raise CommandError(f"日期格式应为 YYYY-MM-DD：{date}")
+        if last_working_day:
+            on = previous_working_day(on or timezone.localdate())
         if not now:
             from reminders.tasks import scan
 
@@ -45,3 +54,12 @@ class Command(BaseCommand):
             f"提醒扫描完成：{len(results)} 个县，新提醒 {created} 条；外发已发送 {sent.get('sent', 0)} 条，"
             f"失败 {sent.get('failed', 0)} 条。"
         )
+
+
+def previous_working_day(day: datetime.date) -> datetime.date:
+    """`day` if it is a working day (national calendar), else the last one before it (at most a month back)."""
+    for _ in range(31):
+        if is_working_day(day)[0]:
+            return day
+        day -= datetime.timedelta(days=1)
+    return day

@@ -28,9 +28,15 @@ QL_TOWNSHIPS = [
     ("溪口镇", ["溪口社区", "上坪村", "下坪村", "枫林村", "石门村"]),
     ("龙门乡", ["龙门村", "桃源村", "安乐村", "青云村"]),
 ]
+LEADER_NAMES = ["杨振华", "许文斌", "曹志刚"]  # the 包村领导 of the QS townships but 青禾镇
 QS_USERNAMES = ["city", "county_admin", "county_staff", "township_a", "township_a_staff", "township_b"]
 QS_USERNAMES += ["village_sec", "mentor"]
 QL_USERNAMES = ["ql_county_admin", "ql_township", "ql_leader", "ql_township_b", "ql_village_sec", "ql_mentor"]
+
+
+def _with_title(name: str, title: str) -> str:
+    """周涛（副镇长）: the account list tells who is who, the account's name stays a plain name."""
+    return f"{name}（{title}）" if title else name
 
 
 class Command(BaseCommand):
@@ -67,12 +73,12 @@ class Command(BaseCommand):
 
         def account(username, name, u, role, title=""):
             user = make_user(username, name, u, role, PASSWORD, title)
-            accounts.append((username, name, u.name, roles.ROLES[role].label))
+            accounts.append((username, _with_title(name, title), u.name, roles.ROLES[role].label))
             return user
 
-        account("city", "市委组织部 吴敏", city, "city_viewer")
-        account("county_admin", "县委组织部 李静", county, "county_admin", "组织科科长")
-        account("county_staff", "县委组织部 王强", county, "county_staff", "组织科干事")
+        account("city", "吴敏", city, "city_viewer", "市委组织部组织科干事")
+        account("county_admin", "李静", county, "county_admin", "组织科科长")
+        account("county_staff", "王强", county, "county_staff", "组织科干事")
 
         villages, township_units, leaders = [], [], {}
         for t_index, (t_name, v_names) in enumerate(TOWNSHIPS):
@@ -83,15 +89,15 @@ class Command(BaseCommand):
                 code = f"{township.code}{(1 if kind == OrgUnit.KIND_SHEQU else 2)}{v_index + 1:02d}"
                 villages.append(unit(roles.VILLAGE, v_name, code, township, kind))
         ta = township_units[0]
-        secretary_a = account("township_a", "青禾镇党委书记 张华", ta, "township_admin", "党委书记")
-        staff_a = account("township_a_staff", "青禾镇组织委员 陈洋", ta, "township_staff", "组织委员")
-        account("township_b", "白鹭乡党委书记 刘军", township_units[1], "township_admin", "党委书记")
-        account("village_sec", "河坝村党总支书记 赵勇", villages[1], "village_secretary", "党总支书记")
-        mentor = account("mentor", "青禾镇副镇长 周涛", ta, "mentor", "副镇长")
-        for t in township_units[1:]:
-            leaders[t.pk] = make_user(
-                f"leader_{t.code}", f"{t.name}副书记", t, "township_staff", PASSWORD, "党委副书记"
-            )
+        secretary_a = account("township_a", "张华", ta, "township_admin", "党委书记")
+        staff_a = account("township_a_staff", "陈洋", ta, "township_staff", "组织委员")
+        account("township_b", "刘军", township_units[1], "township_admin", "党委书记")
+        account("village_sec", "赵勇", villages[1], "village_secretary", "党总支书记")
+        mentor = account("mentor", "周涛", ta, "mentor", "副镇长")
+        # Accounts hold plain names: the 职务 is the membership's title, printed after the name where a paper needs
+        # it (a title in the name would print twice: "青禾镇副镇长 周涛 副镇长").
+        for t, leader_name in zip(township_units[1:], LEADER_NAMES, strict=True):
+            leaders[t.pk] = make_user(f"leader_{t.code}", leader_name, t, "township_staff", PASSWORD, "党委副书记")
         leaders[ta.pk] = staff_a
         for v in villages:
             VillageLeader.objects.create(
@@ -170,7 +176,7 @@ class Command(BaseCommand):
 
         def ql_account(username, name, u, role, title=""):
             user = make_user(username, name, u, role, PASSWORD, title)
-            ql_accounts.append((username, name, u.name, roles.ROLES[role].label))
+            ql_accounts.append((username, _with_title(name, title), u.name, roles.ROLES[role].label))
             return user
 
         self.demo_ql_county(rng, today, city, ql_account)
@@ -378,7 +384,7 @@ class Command(BaseCommand):
             **preset_values("QL2022"),
         )
         policy.save()
-        account("ql_county_admin", "县委组织部 林峰", county, "county_admin", "组织股股长")
+        account("ql_county_admin", "林峰", county, "county_admin", "组织股股长")
         townships, villages = [], []
         for t_index, (t_name, v_names) in enumerate(QL_TOWNSHIPS):
             township = unit(roles.TOWNSHIP, t_name, f"{QL_CODE}{100 + t_index:03d}", county)
@@ -388,13 +394,13 @@ class Command(BaseCommand):
                 code = f"{township.code}{(1 if kind == OrgUnit.KIND_SHEQU else 2)}{v_index + 1:02d}"
                 villages.append(unit(roles.VILLAGE, v_name, code, township, kind))
         xk, lm = townships
-        xk_admin = account("ql_township", "溪口镇党委书记 黄磊", xk, "township_admin", "党委书记")
-        leader = account("ql_leader", "溪口镇党委副书记 郑伟", xk, "township_staff", "党委副书记（包村领导）")
-        lm_admin = account("ql_township_b", "龙门乡党委书记 何平", lm, "township_admin", "党委书记")
+        xk_admin = account("ql_township", "黄磊", xk, "township_admin", "党委书记")
+        leader = account("ql_leader", "郑伟", xk, "township_staff", "党委副书记（包村领导）")
+        lm_admin = account("ql_township_b", "何平", lm, "township_admin", "党委书记")
         shangping = villages[1]
-        village_sec = account("ql_village_sec", "上坪村党支部书记 罗成", shangping, "village_secretary", "党支部书记")
-        mentor = account("ql_mentor", "溪口镇副镇长 孙丽", xk, "mentor", "副镇长")
-        lm_leader = make_user(f"leader_{lm.code}", "龙门乡党委副书记", lm, "township_staff", PASSWORD, "党委副书记")
+        village_sec = account("ql_village_sec", "罗成", shangping, "village_secretary", "党支部书记")
+        mentor = account("ql_mentor", "孙丽", xk, "mentor", "副镇长")
+        lm_leader = make_user(f"leader_{lm.code}", "冯建国", lm, "township_staff", PASSWORD, "党委副书记")
         for v in villages:
             VillageLeader.objects.create(
                 village=v,
@@ -525,7 +531,7 @@ class Command(BaseCommand):
             users = User.objects.filter(username__in=usernames).prefetch_related("memberships__unit")
             by_name = {u.username: u for u in users}
             return [
-                (u.username, u.display_name, m.unit.name, m.get_role_display())
+                (u.username, _with_title(u.display_name, m.title), m.unit.name, m.get_role_display())
                 for name in usernames
                 if (u := by_name.get(name))
                 for m in u.memberships.all()
