@@ -9,6 +9,12 @@ class AssessmentConfig(AppConfig):
         from org.audit_labels import register
 
         register(
+            keys={
+                "approver": "审批人",
+                "overdue_days": "超假天数",
+                "after_deadline": "逾期提交",
+                "returned_on": "销假日期",
+            },
             actions={
                 "assessment.quarter_review": "填写季度评议",
                 "assessment.quarter_submit": "提交季度评议",
@@ -20,5 +26,5 @@ class AssessmentConfig(AppConfig):
                 "assessment.leave_close": "销假",
                 "assessment.absence_add": "登记缺勤",
                 "assessment.inability_report": "报告不能正常履职",
-            }
+            },
         )

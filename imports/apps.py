@@ -10,12 +10,13 @@ class ImportsConfig(AppConfig):
         from org.audit_labels import register
 
         register(
+            keys={"import": "导入批次"},
             actions={
                 "import.upload": "上传导入文件",
                 "import.confirm": "确认批量导入",
                 "import.discard": "放弃批量导入",
                 "import.refused": "导入文件被拒绝",
-            }
+            },
         )
         checks.register(defusedxml_check, checks.Tags.security)
 

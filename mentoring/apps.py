@@ -9,11 +9,12 @@ class MentoringConfig(AppConfig):
         from org.audit_labels import register
 
         register(
+            keys={"held_by": "谈话人", "participants": "谈话对象"},
             actions={
                 "mentoring.entry_create": "填写结对帮扶情况",
                 "mentoring.entry_update": "修改结对帮扶情况",
                 "mentoring.talk_create": "登记谈心谈话",
                 "mentoring.talk_participant": "登记谈话对象",
                 "mentoring.talk_delete": "删除谈话记录",
-            }
+            },
         )

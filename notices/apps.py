@@ -9,6 +9,7 @@ class NoticesConfig(AppConfig):
         from org.audit_labels import register
 
         register(
+            keys={"places": "公示地点", "after_end": "公示期满后收到", "because": "调整的日期"},
             actions={
                 "notice.post": "发布公示",
                 "notice.pdf": "导出公示PDF",
@@ -17,5 +18,5 @@ class NoticesConfig(AppConfig):
                 "objection.resolve": "办结异议",
                 "calendar.add": "添加节假日安排",
                 "calendar.delete": "删除节假日安排",
-            }
+            },
         )

@@ -21,7 +21,7 @@ KEYS: dict[str, str] = {}
 # change key -> {stored value -> label}, or a function of the value, for keys whose values are codes
 VALUES: dict[str, dict | Callable] = {}
 # change keys whose values are what a person typed or named (user names, file names): shown as they are
-FREE_TEXT: set[str] = {"username", "filename", "actor_label", "name", "display_name", "email", "title"}
+FREE_TEXT: set[str] = {"username", "filename", "file", "actor_label", "name", "display_name", "email", "title"}
 
 
 def register(*, actions=None, keys=None, values=None, free_text=()):
@@ -97,10 +97,32 @@ register(
         "preset": "依据",
         "effective_from": "生效日期",
         "resolution": "处理情况",
+        "period": "时间",
+        "days": "天数",
+        "start": "开始日期",
+        "end": "终止日期",
+        "size": "文件大小（字节）",
+        "bytes": "文件大小（字节）",
+        "result": "结果",
+        "half": "半年",
+        "deadline": "截止日期",
+        "post": "职务",
+        "upload": "附有材料",
+        "errors": "错误",
+        "new": "新增",
+        "update": "更新",
+        "file": "文件",
+        "name": "名称",
+        "purpose": "用途",
+        "type": "后备干部类型",
+        "call": "名册报送通知",
+        "chars": "字数",
+        "was": "原状态",
     },
     values={
         "format": {"xlsx": "Excel", "pdf": "PDF", "zip": "压缩包", "csv": "CSV"},
         "role": {key: role.label for key, role in ROLES.items()},
+        "upload": {"True": "是", "False": "否"},
     },
 )
 
@@ -114,25 +136,32 @@ def _models() -> dict[str, type]:
     return _MODEL_BY_NAME
 
 
-def _field(object_type: str, key: str):
+def _fields(object_type: str, key: str) -> list:
+    """The concrete fields named `key`: the entry's own model's first, then any other model's."""
     model = _models().get(object_type)
     candidates = [model] if model is not None else []
     candidates += [m for m in _models().values() if m is not model]
+    out = []
     for m in candidates:
         try:
             f = m._meta.get_field(key)
         except Exception:  # noqa: BLE001 - FieldDoesNotExist and reverse relations alike
             continue
         if getattr(f, "concrete", False) and hasattr(f, "verbose_name"):
-            return f
-    return None
+            out.append(f)
+    return out
+
+
+def _field(object_type: str, key: str):
+    fields = _fields(object_type, key)
+    return fields[0] if fields else None
 
 
 def key_label(object_type: str, key: str) -> str:
     if key in KEYS:
         return KEYS[key]
     f = _field(object_type, key)
-    if f is not None:
+    if f is not None and not str(f.verbose_name).isascii():  # an unset verbose name is the field's own name
         return str(f.verbose_name)
     if not key.isascii():  # already Chinese (newer services write their keys in Chinese)
         return key
@@ -159,10 +188,11 @@ def value_text(object_type: str, key: str, value) -> str:
     f = _field(object_type, key)
     if f is not None and f.get_internal_type() in ("FileField", "ImageField"):
         return "已上传"
-    if f is not None and getattr(f, "choices", None):
-        labels = {str(k): str(v) for k, v in f.flatchoices}
-        if str(value) in labels:
-            return labels[str(value)]
+    for f in _fields(object_type, key):
+        if getattr(f, "choices", None):
+            labels = {str(k): str(v) for k, v in f.flatchoices}
+            if str(value) in labels:
+                return labels[str(value)]
     if value in ("True", "False"):
         return "是" if value == "True" else "否"
     text = str(value)
@@ -177,7 +207,7 @@ _subject_cache: dict[str, str] = {}
 
 
 def subject_text(subject: str) -> str:
-    """"取消资格：何敏强（石桥村）" for "lifecycle.removal:2": the model's name and the object as it prints itself;
+    """ "取消资格：何敏强（石桥村）" for "lifecycle.removal:2": the model's name and the object as it prints itself;
     "（已删除）" when it is gone. Entries shown together are resolved in one query per model (prefetch_subjects)."""
     if subject in _subject_cache:
         return _subject_cache[subject]
@@ -245,8 +275,9 @@ def offending_text(entry) -> list[str]:
     found = []
     if entry.action not in ACTIONS:
         found.append(f"未登记的操作 {entry.action}")
-    # the object as it prints itself may hold typed text (a file name): only codes count there
-    found += CODE_WORD.findall(entry.object_repr or "")
+    # the object as it prints itself may hold typed text (a file name, a user name typed at login): only codes count
+    if entry.object_type != "user" and not entry.action.startswith("auth."):
+        found += CODE_WORD.findall(entry.object_repr or "")
     for key, value in (entry.changes or {}).items():
         label = key_label(entry.object_type, key)
         if label == "其他":
@@ -264,7 +295,7 @@ def offending_text(entry) -> list[str]:
 ASCII_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[._:][A-Za-z0-9_]+|\b[a-z]+_[a-z_]+\b|\b[a-z]{3,}\b")
 
 
-CODE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[.:][A-Za-z_][A-Za-z0-9_]*(?::[0-9]+)?|\b[a-z]+_[a-z_]+\b")
+CODE_WORD = re.compile(r"\b[a-z_]+\.[a-z_]+:[0-9]+\b|\b[a-z]+_[a-z_]+\b")
 
 
 def ascii_identifiers(text: str) -> list[str]:

@@ -19,4 +19,4 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from org.audit_labels import register
 
-        register(actions=AUDIT_LABELS)
+        register(keys={"submitted": "来自报送的名册"}, actions=AUDIT_LABELS)

@@ -7,9 +7,18 @@ class ReservesConfig(AppConfig):
 
     def ready(self):
         from org.audit_labels import register
+        from reserves import choices as C
 
         register(
-            keys={"found": "查到人员", "id_number": "身份证号", "reserve_type": "后备干部类型"},
+            values={"type": dict(C.RESERVE_TYPE_CHOICES)},
+            keys={
+                "found": "查到人员",
+                "id_number": "身份证号",
+                "reserve_type": "后备干部类型",
+                "mentor": "帮带干部",
+                "into": "并入",
+                "records_moved": "迁移的记录数",
+            },
             actions={
                 "person.create": "登记人员",
                 "person.update": "修改人员",
@@ -28,5 +37,5 @@ class ReservesConfig(AppConfig):
                 "filing.return": "退回备案",
                 "flag.raise": "提示可取消资格",
                 "flag.resolve": "处理取消资格提示",
-            }
+            },
         )

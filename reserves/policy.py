@@ -457,7 +457,9 @@ def rule_rows(policy: CountyPolicy) -> list[RuleRow]:
     rows = []
     for rule in RULES:
         on = bool(getattr(policy, rule.flag))
-        values = [(CountyPolicy._meta.get_field(n).verbose_name, field_display(policy, n)) for n in rule.fields]
+        # a target of 0 is "no target for that type": not worth a line
+        names = [n for n in rule.fields if not (n.startswith("target_") and not getattr(policy, n))]
+        values = [(CountyPolicy._meta.get_field(n).verbose_name, field_display(policy, n)) for n in names]
         rows.append(
             RuleRow(
                 rule=rule,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from org import roles
 from org.models import OrgUnit
+from org.parsing import parse_ids
 from org.scope import get_scope
 from org.viewutils import submit
 from reserves import choices as C
@@ -513,7 +514,7 @@ def _filing_decide_many(request, can_decide: bool):
     back = f"{reverse('filing_list')}?{request.GET.urlencode()}" if request.GET else reverse("filing_list")
     if not can_decide:
         raise Http404("页面不存在")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("ids"))
     accept = request.POST.get("decision") == "file"
     chosen = list(
         Filing.objects.for_user(request.user)

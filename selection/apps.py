@@ -11,6 +11,7 @@ class SelectionConfig(AppConfig):
         from selection import services
 
         register_labels(
+            keys={"by": "推荐人", "team": "考察组", "returned": "退回", "channel": "推荐方式"},
             actions={
                 "selection.open": "发布选拔公告",
                 "selection.stage": "选拔进入下一阶段",
@@ -23,7 +24,7 @@ class SelectionConfig(AppConfig):
                 "selection.scores": "录入考试成绩",
                 "selection.joint_review": "录入协审意见",
                 "selection.announcement_pdf": "导出选拔公告",
-            }
+            },
         )
 
         register("selection", on_filed=services.on_filed, on_returned=services.on_returned)

@@ -9,6 +9,13 @@ class TrainingConfig(AppConfig):
         from org.audit_labels import register
 
         register(
+            keys={
+                "training": "培训",
+                "enrolled": "参训人员",
+                "event_id": "培训编号",
+                "practice_id": "实践锻炼编号",
+                "programme": "轮训班次",
+            },
             actions={
                 "training.create": "登记培训",
                 "training.update": "修改培训",
@@ -22,5 +29,5 @@ class TrainingConfig(AppConfig):
                 "practice.create": "登记实践锻炼",
                 "practice.update": "修改实践锻炼",
                 "practice.delete": "删除实践锻炼",
-            }
+            },
         )

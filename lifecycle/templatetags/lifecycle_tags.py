@@ -17,3 +17,13 @@ def stipend_tab(context) -> bool:
     if not hasattr(request, "_stipend_tab"):
         request._stipend_tab = bool(rules.stipend_counties(get_scope(user)))
     return request._stipend_tab
+
+
+@register.filter
+def month_after(day) -> str:
+    """ "2027年1月" for any day of December 2026: the first month a stipend is no longer paid after a record ends
+    (QL §14, "从取消之日下月起停发"). "" for no date."""
+    if not day:
+        return ""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return f"{year}年{month}月"

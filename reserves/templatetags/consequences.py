@@ -6,8 +6,10 @@ import datetime
 
 from django import template
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 
+from org.parsing import parse_id
 from reserves.models import CountyPolicy, Filing
 from reserves.policy import county_of, policy_in_force, rule_on
 
@@ -72,8 +74,8 @@ def _subjects(filings: list[Filing]) -> dict[str, object]:
     by_model: dict[str, set[int]] = {}
     for f in filings:
         label, _, pk = f.subject.rpartition(":")
-        if label.count(".") == 1 and pk.isascii() and pk.isdigit():
-            by_model.setdefault(label, set()).add(int(pk))
+        if label.count(".") == 1 and (pk := parse_id(pk)) is not None:
+            by_model.setdefault(label, set()).add(pk)
     found: dict[str, object] = {}
     for label, pks in by_model.items():
         try:
@@ -81,9 +83,7 @@ def _subjects(filings: list[Filing]) -> dict[str, object]:
         except (LookupError, ValueError):
             continue
         related = [
-            name
-            for name in ("record__person", "village__parent", "target_village__parent")
-            if _has_path(model, name)
+            name for name in ("record__person", "village__parent", "target_village__parent") if _has_path(model, name)
         ]
         for obj in model.objects.filter(pk__in=pks).select_related(*related):
             found[f"{label}:{obj.pk}"] = obj
@@ -94,7 +94,7 @@ def _has_path(model, path: str) -> bool:
     for part in path.split("__"):
         try:
             field = model._meta.get_field(part)
-        except Exception:
+        except FieldDoesNotExist:
             return False
         if not field.is_relation:
             return False

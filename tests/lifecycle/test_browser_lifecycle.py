@@ -12,9 +12,16 @@ from tests.test_browser import browser, login, shot  # noqa: F401  (fixture)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _page(chromium):
+    page = chromium.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    # Irreversible steps ask first (issue 14); these flows confirm.
+    page.on("dialog", lambda dialog: dialog.accept())
+    return page
+
+
 def test_a_removal_goes_from_the_village_to_the_township_to_the_county(browser, live_server, cast, people):  # noqa: F811
     record = people["a1"]
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = _page(browser)
     login(page, live_server, "a1_sec")
     page.goto(f"{live_server.url}/lifecycle/?q=李兰")
     shot(page, "lifecycle-00-home")
@@ -30,7 +37,7 @@ def test_a_removal_goes_from_the_village_to_the_township_to_the_county(browser, 
     detail = page.url
     page.close()
 
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = _page(browser)
     login(page, live_server, "ta_admin")
     page.goto(detail)
     page.fill("#id_approve_note", "经乡镇党委会研究同意")
@@ -39,7 +46,7 @@ def test_a_removal_goes_from_the_village_to_the_township_to_the_county(browser, 
     shot(page, "lifecycle-02-removal-approved")
     page.close()
 
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = _page(browser)
     login(page, live_server, "county_admin")
     page.goto(f"{live_server.url}/filings/")
     row = page.locator("tr", has_text="李兰：取消后备干部资格")
@@ -60,7 +67,7 @@ def test_a_removal_goes_from_the_village_to_the_township_to_the_county(browser, 
 
 def test_a_priority_use_is_noticed_in_both_villages_and_recorded(browser, live_server, cast, people):  # noqa: F811
     record = people["a1"]
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = _page(browser)
     login(page, live_server, "a1_sec")
     page.goto(f"{live_server.url}/lifecycle/records/{record.pk}/")
     page.click("text=推荐使用")
@@ -73,7 +80,7 @@ def test_a_priority_use_is_noticed_in_both_villages_and_recorded(browser, live_s
     detail = page.url
     page.close()
 
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = _page(browser)
     login(page, live_server, "ta_admin")
     page.goto(detail)
     page.click("text=录入意见")
@@ -88,7 +95,7 @@ def test_a_priority_use_is_noticed_in_both_villages_and_recorded(browser, live_s
     page.wait_for_selector("text=乡镇党委已同意，待县委组织部备案")
     page.close()
 
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = _page(browser)
     login(page, live_server, "county_staff")
     page.goto(f"{live_server.url}/filings/?kind=use")
     page.check("input[name=ids]")
@@ -96,7 +103,7 @@ def test_a_priority_use_is_noticed_in_both_villages_and_recorded(browser, live_s
     page.wait_for_selector("text=已备案 1 项")
     page.close()
 
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = _page(browser)
     login(page, live_server, "ta_admin")
     page.goto(detail)
     page.click("text=发布公示")
@@ -121,7 +128,7 @@ def test_a_priority_use_is_noticed_in_both_villages_and_recorded(browser, live_s
     cast.policy.stipend_on = True
     cast.policy.stipend_county_monthly = cast.policy.stipend_township_monthly = 1000
     cast.policy.save()
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = _page(browser)
     login(page, live_server, "ta_staff")
     page.goto(f"{live_server.url}/stipends/?month=2026-10")
     page.wait_for_selector("text=补贴发放表")

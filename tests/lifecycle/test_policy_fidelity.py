@@ -9,6 +9,7 @@ from django.urls import reverse
 from lifecycle import services
 from lifecycle.forms import RemovalForm
 from lifecycle.models import GROUND_CHOICES, GROUND_LABELS, Removal, UseOpinion
+from lifecycle.templatetags.lifecycle_tags import month_after
 from reserves.models import CountyPolicy
 from reserves.policy import preset_values
 from tests.conftest import make_person, make_record
@@ -118,7 +119,7 @@ def test_the_stipend_stops_only_where_the_county_pays_one(client, cast, people):
     switch(cast, "QL2022")
     ql_removal = _filed_removal(cast, make_record(make_person(cast.village_a1, name="另一人")))
     html = client.get(reverse("removal_detail", args=[ql_removal.pk])).content.decode()
-    assert f"补贴自{ql_removal.ended_on.year}年{ql_removal.ended_on.month}月的下月起停发" in html
+    assert f"补贴自{month_after(ql_removal.ended_on)}起停发" in html
 
 
 def test_stipend_pages_and_tab_exist_only_for_a_county_that_pays(client, cast, people):

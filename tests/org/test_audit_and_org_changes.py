@@ -14,7 +14,7 @@ D = datetime.date
 
 
 def test_audit_log_cannot_be_updated_or_deleted_by_the_application(cast):
-    entry = AuditLog.objects.create(action="x")
+    entry = AuditLog.objects.create(action="person.lookup")
     entry.action = "y"
     with pytest.raises(PermissionError):
         entry.save()
@@ -24,7 +24,7 @@ def test_audit_log_cannot_be_updated_or_deleted_by_the_application(cast):
         AuditLog.objects.filter(pk=entry.pk).update(action="z")
     with pytest.raises(PermissionError):
         AuditLog.objects.all().delete()
-    assert AuditLog.objects.get(pk=entry.pk).action == "x"
+    assert AuditLog.objects.get(pk=entry.pk).action == "person.lookup"
 
 
 def test_merge_moves_open_records_and_people_and_audits_each_one(cast):
