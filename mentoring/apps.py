@@ -9,7 +9,7 @@ class MentoringConfig(AppConfig):
         from org.audit_labels import register
 
         register(
-            keys={"held_by": "谈话人", "participants": "谈话对象"},
+            keys={"held_by": "谈话人", "participants": "谈话对象", "talk": "谈心谈话", "talk_id": "谈话编号"},
             actions={
                 "mentoring.entry_create": "填写结对帮扶情况",
                 "mentoring.entry_update": "修改结对帮扶情况",

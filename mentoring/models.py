@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from notices.naming import name_with_post
 from org import roles
 from org.models import OrgUnit
 from org.scope import get_scope
@@ -61,7 +62,7 @@ class MentoringEntry(models.Model):
 
 
 def mentor_label(pairing: MentorPairing) -> str:
-    return f"{pairing.display_name} {pairing.post}".strip()
+    return name_with_post(pairing.display_name, pairing.post)
 
 
 # Talk kinds, with the seed each comes from.
@@ -158,7 +159,7 @@ class Talk(models.Model):
             name = self.held_by_user.display_name or self.held_by_user.username
         else:
             name = self.held_by_name
-        return f"{name} {self.held_by_post}".strip()
+        return name_with_post(name, self.held_by_post)
 
 
 class TalkParticipant(models.Model):

@@ -5,6 +5,7 @@ finders) and under MEDIA_ROOT, addressed as "/static/..." and "/media/..." relat
 (file://, http://, https://, paths escaping those folders) is refused, so a value that slips into the HTML cannot make
 the server read /etc/passwd or call out to the network. Templates autoescape every value anyway."""
 
+import io
 import mimetypes
 import os
 import posixpath
@@ -14,8 +15,12 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils.html import escape
+from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from notices.naming import issuing_body, place_name
 
 # Relative URLs in a PDF template resolve against this pseudo origin; the fetcher maps it to files. ".invalid" is
 # reserved (RFC 2606): nothing is ever fetched from the network.
@@ -95,9 +100,111 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=LocalFilesFetcher()).write_pdf()
 
 
-def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
-    """Render a Django template (autoescaped) to PDF bytes."""
-    return html_to_pdf(render_to_string(template_name, context, request=request))
+def render_pdf(template_name: str, context: dict, *, request=None, footer_left: str = "") -> bytes:
+    """Render a Django template (autoescaped) to PDF bytes, page numbers stamped by `stamp_pages` (the template
+    prints none of its own and leaves its bottom margin empty)."""
+    return stamp_pages(
+        [html_to_pdf(render_to_string(template_name, context, request=request))], footer_left=footer_left
+    )
+
+
+# --- page numbers -------------------------------------------------------------------------------------------------
+# Every PDF the project prints carries the same footer, drawn here and nowhere else: "第 n 页 共 N 页" centred
+# 7 mm above the bottom edge, and optionally a line of text (unit, date, person) on the left. The documents are laid
+# out first and stamped afterwards, so numbers can run across separately laid-out chunks (the long roster) or restart
+# for each person (the 纪实表) although no chunk knows where it stands. Templates keep a bottom margin of at least
+# 14 mm and print no page counter themselves.
+
+PAGE_NUMBER_FORMAT = "第 {n} 页 共 {total} 页"
+FOOTER_BOTTOM_MM = 7
+MIN_BOTTOM_MARGIN_MM = 14
+
+
+def page_number(n: int, total: int) -> str:
+    return PAGE_NUMBER_FORMAT.format(n=n, total=total)
+
+
+_FOOTER_CSS = """
+body { margin: 0; }
+.page { position: relative; overflow: hidden; }
+.page + .page { break-before: page; }
+.f { position: absolute; bottom: %(bottom)smm; font-family: "Noto Sans CJK SC", sans-serif; font-size: 9pt;
+     line-height: 1; color: #333; white-space: nowrap; }
+.num { left: 0; right: 0; text-align: center; }
+.left { left: %(side)smm; }
+"""
+
+
+def _footer_layer(pages: list[tuple[float, float, str, str]], side_mm: float) -> bytes:
+    """One PDF page per (width pt, height pt, page number text, left text), blank but for the footer."""
+    sizes = sorted({(w, h) for w, h, _, _ in pages})
+    css = _FOOTER_CSS % {"bottom": FOOTER_BOTTOM_MM, "side": side_mm}
+    css += "".join(
+        f"@page s{i} {{ size: {w:.2f}pt {h:.2f}pt; margin: 0; }} .s{i} {{ page: s{i}; width: {w:.2f}pt; "
+        f"height: {h:.2f}pt; }}"
+        for i, (w, h) in enumerate(sizes)
+    )
+    body = "".join(
+        f"<div class='page s{sizes.index((w, h))}'>"
+        + (f"<div class='f left'>{escape(left)}</div>" if left else "")
+        + f"<div class='f num'>{escape(number)}</div></div>"
+        for w, h, number, left in pages
+    )
+    return html_to_pdf(
+        f"<!doctype html><html><head><meta charset='utf-8'><style>{css}</style></head><body>{body}</body></html>"
+    )
+
+
+def anchor_pages(pdf: bytes, prefix: str) -> dict[str, int]:
+    """The page index (from 0) of each element whose id starts with `prefix` (WeasyPrint writes every id as a named
+    destination), e.g. where each person's sheet begins."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return {
+        name: reader.get_destination_page_number(dest)
+        for name, dest in reader.named_destinations.items()
+        if name.startswith(prefix)
+    }
+
+
+def stamp_pages(
+    parts: list[bytes],
+    *,
+    footer_left: str = "",
+    sections: list[tuple[int, str]] | None = None,
+    restart: bool = False,
+    side_mm: float = 15,
+) -> bytes:
+    """The parts joined into one PDF, each page stamped with the footer. `sections` are (first page index, left
+    text) in page order: the left text changes at each; with `restart` the numbers start again at 1 in each section
+    and N counts that section's pages (each person's 纪实表), otherwise they run through the document."""
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    n = len(writer.pages)
+    if n == 0:
+        return parts[0] if parts else b""
+    starts = sorted(sections or [(0, footer_left)])
+    if starts[0][0] != 0:
+        starts.insert(0, (0, footer_left))
+    bounds = [s for s, _ in starts] + [n]
+    footer = []
+    for k, (first, left) in enumerate(starts):
+        for i in range(first, bounds[k + 1]):
+            box = writer.pages[i].mediabox
+            number = page_number(i - first + 1, bounds[k + 1] - first) if restart else page_number(i + 1, n)
+            footer.append((float(box.width), float(box.height), number, left))
+    # The footer pages go into the same writer first, so every stamp refers to one copy of the footer's font
+    # (merging from a separate reader would copy the font into every page), and are dropped after stamping.
+    writer.append(PdfReader(io.BytesIO(_footer_layer(footer, side_mm))))
+    for i in range(n):
+        writer.pages[i].merge_page(writer.pages[n + i])
+        writer.pages[i].compress_content_streams()  # merging leaves the page's content uncompressed (4x the size)
+    for i in reversed(range(n, 2 * n)):
+        del writer.pages[i]
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
 
 
 NOTICE_TEMPLATE = "notices/pdf/notice.html"
@@ -124,8 +231,9 @@ def notice_pdf_context(notice, *, rows=None, columns=None, issuer: str | None = 
         "notice": notice,
         # Each line of the body is a paragraph (indented two characters, as Chinese documents are).
         "paragraphs": [line.strip() for line in notice.body.splitlines() if line.strip()],
-        "places": [p.place for p in notice.places.all()],
+        # Notices posted before place names were cleaned print them cleaned too.
+        "places": [place_name(p.village, p.place) for p in notice.places.select_related("village")],
         **names_table(rows, columns),
-        "issuer": issuer or notice.unit.name,
+        "issuer": issuer or issuing_body(notice.unit),
         "issued_on": issued_on or notice.start,
     }

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from notices.calendar import cn_date, count_working_days, library_knows, working_days_left
 from notices.models import CalendarDay, Notice, NoticePlace, Objection
+from notices.naming import place_name
 from notices.pdf import DEFAULT_COLUMNS, NOTICE_TEMPLATE, notice_pdf_context, render_pdf
 from org import roles
 from org.attachments import attachment_save, sniff
@@ -152,7 +153,7 @@ def notice_post(
     area = county or unit
     cleaned_places = []
     for village, place in places or []:
-        text = (place or "").strip() or (f"{village.name}公示栏" if village is not None else "")
+        text = place_name(village, place) or (f"{village.name}公示栏" if village is not None else "")
         if not text:
             errors["places"] = "张贴地点不能为空。"
         elif len(text) > 120:

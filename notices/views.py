@@ -17,6 +17,7 @@ from notices.models import CalendarDay, Notice, Objection
 from notices.pdf import names_table
 from org import roles
 from org.models import OrgUnit
+from org.parsing import parse_year
 from org.scope import get_scope
 from org.viewutils import submit
 
@@ -166,12 +167,7 @@ def _pick(request):
         county = next((c for c in counties if str(c.pk) == wanted), None)
         if county is None:
             raise Http404("未找到该县")
-    try:
-        year = int(params.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year
-    if not 2000 <= year <= 2100:
-        year = timezone.localdate().year
+    year = parse_year(params.get("year"), lo=2000, hi=2100) or timezone.localdate().year
     return counties, county, year
 
 

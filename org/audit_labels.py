@@ -21,7 +21,18 @@ KEYS: dict[str, str] = {}
 # change key -> {stored value -> label}, or a function of the value, for keys whose values are codes
 VALUES: dict[str, dict | Callable] = {}
 # change keys whose values are what a person typed or named (user names, file names): shown as they are
-FREE_TEXT: set[str] = {"username", "filename", "file", "actor_label", "name", "display_name", "email", "title"}
+FREE_TEXT: set[str] = {
+    "username",
+    "filename",
+    "file",
+    "actor_label",
+    "name",
+    "display_name",
+    "email",
+    "title",
+    "reason",
+    "note",
+}
 
 
 def register(*, actions=None, keys=None, values=None, free_text=()):
@@ -118,6 +129,9 @@ register(
         "call": "名册报送通知",
         "chars": "字数",
         "was": "原状态",
+        "record": "后备干部",
+        "records": "入库人数",
+        "notice": "公示",
     },
     values={
         "format": {"xlsx": "Excel", "pdf": "PDF", "zip": "压缩包", "csv": "CSV"},

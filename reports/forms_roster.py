@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from org import roles
+from org.fields import SafeModelChoiceField
 from org.models import OrgUnit
 from org.scope import get_scope
 
@@ -21,7 +22,7 @@ def roster_units(user):
     return OrgUnit.objects.for_user(user).current().filter(level__in=levels).select_related("parent").order_by("code")
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(SafeModelChoiceField):
     def label_from_instance(self, obj):
         indent = {"city": 0, "county": 1, "township": 2, "village": 3}.get(obj.level, 0)
         return "\u3000" * indent + obj.name

@@ -1,11 +1,10 @@
 """Long tables as PDF, fast: the document comes in chunks (each a complete HTML page set with the table header),
-laid out by parallel worker processes, concatenated, and stamped with one footer layer (unit, date, "第 n 页 共 N
-页"), so page numbers run across chunks although no chunk knows where it starts.
+laid out by parallel worker processes, concatenated, and stamped with the footer every PDF carries (unit, date, "第 n
+页 共 N 页", notices.pdf.stamp_pages), so page numbers run across chunks although no chunk knows where it starts.
 
 A plain WeasyPrint table of 750 roster rows takes about 10 s on one core here, nearly all of it line layout (font
 subsetting is HarfBuzz's and takes under 0.1 s); two processes halve that, and the footer layer costs 0.25 s."""
 
-import io
 import os
 import subprocess
 import sys
@@ -13,9 +12,8 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.html import escape
-from pypdf import PdfReader, PdfWriter
 
+from notices.pdf import stamp_pages
 from reports.pdfworker import claim
 from reports.pdfworker import render as render_in_process
 
@@ -116,46 +114,14 @@ def render_chunks(htmls: list[str], *, workers: int | None = None, progress=None
 WARM_UP = "<p>预热 0</p>"
 
 
-FOOTER_CSS = """
-@page { size: A4 %(orientation)s; margin: 12mm 10mm 14mm 10mm;
-  @bottom-left { content: element(unit); }
-  @bottom-right { content: "第 " counter(page) " 页 共 " counter(pages) " 页";
-                  font-family: "Noto Sans CJK SC", sans-serif; font-size: 8.5pt; } }
-.unit { position: running(unit); font-family: "Noto Sans CJK SC", sans-serif; font-size: 8.5pt; }
-.page { page-break-after: always; }
-"""
-
-
-def footer_layer(pages: int, *, footer_left: str, landscape: bool) -> bytes:
-    css = FOOTER_CSS % {"orientation": "landscape" if landscape else "portrait"}
-    html = (
-        f"<!doctype html><html><head><meta charset='utf-8'><style>{css}</style></head><body>"
-        f"<div class='unit'>{escape(footer_left)}</div>" + "<div class='page'></div>" * pages + "</body></html>"
-    )
-    return render_in_process(html)
-
-
 def render_document(
     htmls: list[str], *, footer_left: str, landscape: bool, progress=None, workers: int | None = None
 ) -> bytes:
-    """The chunks as one PDF with the footer on every page. The chunk templates must use the same page size and
-    margins as FOOTER_CSS and leave the bottom margin empty."""
+    """The chunks as one PDF with the footer (notices.pdf.stamp_pages, the one every PDF carries) on every page, the
+    numbers running across chunks. The chunk templates leave the bottom margin (at least 14 mm) empty. `landscape`
+    is kept for callers: the stamp takes each page's own size."""
     parts = render_chunks(htmls, workers=workers, progress=(lambda f: progress(0.9 * f)) if progress else None)
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    n = len(writer.pages)
-    # The footer pages go into the same writer first, so every stamp refers to one copy of the footer's font
-    # (merging from a separate reader would copy the font into every page), and are dropped after stamping.
-    writer.append(PdfReader(io.BytesIO(footer_layer(n, footer_left=footer_left, landscape=landscape))))
-    for i in range(n):
-        writer.pages[i].merge_page(writer.pages[n + i])
-        writer.pages[i].compress_content_streams()  # merging leaves the page's content uncompressed (4x the size)
-    for i in reversed(range(n, 2 * n)):
-        del writer.pages[i]
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-    buf = io.BytesIO()
-    writer.write(buf)
+    pdf = stamp_pages(parts, footer_left=footer_left, side_mm=10)
     if progress:
         progress(1.0)
-    return buf.getvalue()
+    return pdf

@@ -23,11 +23,12 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.units import pixels_to_EMU
 from PIL import Image as PILImage
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from assessment.models import APPRAISAL_LABELS, QUARTER_LABELS, AnnualAppraisal, QuarterReview
 from mentoring.selectors import quarter_rows_many
-from notices.pdf import MEDIA_PREFIX, html_to_pdf
+from notices.naming import name_with_post
+from notices.pdf import MEDIA_PREFIX, anchor_pages, html_to_pdf, stamp_pages
 from org.audit import audit
 from org.masking import mask_id, mask_phone
 from reports.cells import clean, set_text, ym
@@ -36,10 +37,11 @@ from reserves.models import Person, ReserveRecord
 from training.selectors import practice_by_record, trainings_by_record
 
 TITLE = "村级后备干部日常管理纪实表"
+ANNEX = "附件2"  # the line above the title, as the form is attached to the 2017 plan
 PDF_TEMPLATE = "reports/pdf/record_sheet.html"
 AUDIT_ACTION = "report.record_sheet"  # label 导出纪实表
-# The printed form leaves this many empty rows in its open-ended sections.
-MIN_TRAINING_ROWS = 4
+# The printed form (附件2) leaves this many empty rows in its open-ended sections: five under 培训方式.
+MIN_TRAINING_ROWS = 5
 MIN_PRACTICE_ROWS = 8
 
 
@@ -184,7 +186,7 @@ def _sheet(record, year, trainings, practice, quarters, reviews, appraisals) -> 
         photo=p.photo.name or "",
         trainings=[TrainingLine(t.form_label, t.period, t.days_text, clean(t.content)) for t in trainings],
         mentoring=[
-            MentoringLine(q.label, q.date_text, clean(q.mentor_text), clean(q.content_text), clean(q.assessment_text))
+            MentoringLine(q.label, q.date_text, clean(_mentors(q)), clean(q.content_text), clean(q.assessment_text))
             for q in quarters
         ],
         practice=[
@@ -195,6 +197,11 @@ def _sheet(record, year, trainings, practice, quarters, reviews, appraisals) -> 
         township_opinions=opinions["township"],
         appraisal=APPRAISAL_LABELS.get(appraisals.get(record.pk), ""),
     )
+
+
+def _mentors(quarter) -> str:
+    """帮扶责任人 "姓名 职务" of the quarter's entries, the post left out where the name already holds it."""
+    return "；".join(name_with_post(e.pairing.display_name, e.pairing.post) for e in quarter.entries)
 
 
 # --- file names and photos -----------------------------------------------------------------------------------------
@@ -329,18 +336,23 @@ def _fill_sheet(ws, sheet: Sheet, *, reveal: bool):
     last = len(WIDTHS)
 
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    title = set_text(ws.cell(row=1, column=1), TITLE)
+    annex = set_text(ws.cell(row=1, column=1), ANNEX)
+    annex.font = Font(name="黑体", size=12)
+    annex.alignment = Alignment(horizontal="left", vertical="center")
+    ws.row_dimensions[1].height = 20
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
+    title = set_text(ws.cell(row=2, column=1), TITLE)
     title.font = Font(name=FONT, size=18, bold=True)
     title.alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 36
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
-    sub = set_text(ws.cell(row=2, column=1), f"{sheet.township}　{sheet.village}　　{sheet.year}年度")
+    ws.row_dimensions[2].height = 36
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last)
+    sub = set_text(ws.cell(row=3, column=1), f"{sheet.township}　{sheet.village}　　{sheet.year}年度")
     sub.font = BODY
     sub.alignment = Alignment(horizontal="right", vertical="center")
-    ws.row_dimensions[2].height = 20
+    ws.row_dimensions[3].height = 20
 
     # Identity block: three label/value pairs a row, the photo over five rows on the right.
-    r = 3
+    r = 4
     photo_rows = 5
     identity = [
         [("姓名", sheet.name), ("性别", sheet.sex), ("出生年月", sheet.birth)],
@@ -448,7 +460,7 @@ def _fill_sheet(ws, sheet: Sheet, *, reveal: bool):
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.6
     ws.page_margins.top = ws.page_margins.bottom = 0.7
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"  # notices.pdf.PAGE_NUMBER_FORMAT, in Excel's codes
     ws.print_area = f"A1:{get_column_letter(last)}{row}"
 
 
@@ -511,18 +523,27 @@ def sheets_pdf(sheets: list[Sheet], *, reveal: bool, workers: int | None = None)
     items = [item(s, reveal=reveal, photo_src=photo_url(s)) for s in sheets]
     n = worker_count(len(items), workers) if len(items) >= PARALLEL_FROM else 1
     if n == 1:
-        return html_to_pdf(_html(items))
-    size = math.ceil(len(items) / n)
-    # html_to_pdf: the photos come through the confined fetcher, in the forked workers as here.
-    parts = render_chunks(
-        [_html(items[i : i + size]) for i in range(0, len(items), size)], workers=n, render=html_to_pdf
-    )
-    writer = PdfWriter()
+        parts = [html_to_pdf(_html(items))]
+    else:
+        size = math.ceil(len(items) / n)
+        # html_to_pdf: the photos come through the confined fetcher, in the forked workers as here.
+        parts = render_chunks(
+            [_html(items[i : i + size]) for i in range(0, len(items), size)], workers=n, render=html_to_pdf
+        )
+    # Each sheet's first page, from the ids the template gives them: the page numbers start again there.
+    sections, offset, k = [], 0, 0
     for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+        starts = anchor_pages(part, "sheet-")
+        for name in sorted(starts, key=lambda a: int(a.rsplit("-", 1)[1])):
+            sections.append((offset + starts[name], footer_who(sheets[k]) if k < len(sheets) else ""))
+            k += 1
+        offset += len(PdfReader(io.BytesIO(part)).pages)
+    return stamp_pages(parts, sections=sections, restart=True, side_mm=14)
+
+
+def footer_who(sheet: Sheet) -> str:
+    """The footer's left text on each page of a sheet: whose sheet it is, so loose pages find their owner."""
+    return f"{sheet.township} {sheet.village} {sheet.name} · {sheet.year}年度"
 
 
 # --- one person, at once -------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import xlsxwriter
 from django.db.models import Min, Q
 from django.template.loader import render_to_string
 
+from notices.naming import issuing_body, name_with_post
 from org.masking import mask_id, mask_phone
 from org.models import OrgUnit
 from reports import cells
@@ -35,6 +36,7 @@ COLUMNS = [
     ("备注", "note", 14, 25),
 ]
 HEADERS = [c[0] for c in COLUMNS]
+ANNEX = "附件1"  # the line above the title, as the roster is attached to the 2017 plan
 KEYS = [c[1] for c in COLUMNS]
 EDUCATION = dict(C.EDUCATION_CHOICES)
 SEX = dict(C.SEX_CHOICES)
@@ -139,7 +141,7 @@ def roster_rows(unit: OrgUnit, on: datetime.date, limit: int | None = None) -> l
             .values_list("record_id", "mentor_name", "mentor_user__display_name", "mentor_user__username", "post")
         )
         for rid, name, user_name, username, post in pairings.iterator(chunk_size=2000):
-            mentors[rid].append(f"{name or user_name or username} {post}".strip())
+            mentors[rid].append(name_with_post(name or user_name or username, post))
         for row in rows:
             row["mentors"] = "；".join(mentors.get(row["record"], []))
     return rows
@@ -186,6 +188,7 @@ def footer_text(roster: Roster) -> str:
 
 # --- Excel ------------------------------------------------------------------------------------------------------
 
+HEAD_ROW = 3  # 附件1, title, subtitle above the header row (0-based rows)
 BODY = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter", "text_wrap": True}
 WRAP_KEYS = {"mentors", "note", "source"}
 XLSX_OPTIONS = {
@@ -209,6 +212,7 @@ def roster_xlsx(roster: Roster, *, reveal: bool, progress=None) -> bytes:
         {"font_name": "黑体", "font_size": 16, "bold": True, "align": "center", "valign": "vcenter"}
     )
     sub_fmt = wb.add_format({"font_name": "宋体", "font_size": 10, "align": "right"})
+    annex_fmt = wb.add_format({"font_name": "黑体", "font_size": 11, "align": "left"})
     head_fmt = wb.add_format(BODY | {"font_name": "黑体", "bold": True, "align": "center", "bg_color": "#F2F2F2"})
     fmts = {
         (align, quoted): wb.add_format(BODY | {"align": align, "quote_prefix": quoted})
@@ -221,22 +225,23 @@ def roster_xlsx(roster: Roster, *, reveal: bool, progress=None) -> bytes:
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.repeat_rows(2)
+    ws.repeat_rows(HEAD_ROW)
     ws.center_horizontally()
     footer = cells.clean(footer_text(roster)).replace("&", "&&")[:200]
-    ws.set_footer(f"&L{footer}&R第 &P 页 共 &N 页")
-    ws.freeze_panes(3, 0)
-    ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, n - 1, cells.clean(roster.title), title_fmt)
-    ws.merge_range(1, 0, 1, n - 1, cells.clean(_subtitle(roster)), sub_fmt)
-    ws.set_row(2, 30)
+    ws.set_footer(f"&L{footer}&C第 &P 页 共 &N 页")  # notices.pdf.PAGE_NUMBER_FORMAT, in Excel's codes
+    ws.freeze_panes(HEAD_ROW + 1, 0)
+    ws.merge_range(0, 0, 0, n - 1, ANNEX, annex_fmt)
+    ws.set_row(1, 30)
+    ws.merge_range(1, 0, 1, n - 1, cells.clean(roster.title), title_fmt)
+    ws.merge_range(2, 0, 2, n - 1, cells.clean(_subtitle(roster)), sub_fmt)
+    ws.set_row(HEAD_ROW, 30)
     for c, title_text in enumerate(HEADERS):
-        ws.write_string(2, c, title_text, head_fmt)
+        ws.write_string(HEAD_ROW, c, title_text, head_fmt)
     aligns = ["left" if key in WRAP_KEYS else "center" for key in KEYS]
     body = output_rows(roster.rows, reveal=reveal)
     step = max(len(body) // 20, 500)
     for index, values in enumerate(body):
-        r = index + 3
+        r = index + HEAD_ROW + 1
         for c, value in enumerate(values):
             if isinstance(value, int):
                 ws.write_number(r, c, value, fmts[(aligns[c], False)])
@@ -246,13 +251,14 @@ def roster_xlsx(roster: Roster, *, reveal: bool, progress=None) -> bytes:
         if progress and index and index % step == 0:
             progress(index / len(body))
     if not body:
-        ws.write_string(3, 0, cells.clean(roster.explanation or "无在库后备干部。"), sub_fmt)
+        ws.write_string(HEAD_ROW + 1, 0, cells.clean(roster.explanation or "无在库后备干部。"), sub_fmt)
     wb.close()
     return buf.getvalue()
 
 
 def _subtitle(roster: Roster) -> str:
-    parts = [f"名册日期：{cells.cn_date(roster.on)}", f"共{len(roster.rows)}人"]
+    on, count = cells.cn_date(roster.on), len(roster.rows)
+    parts = [f"填报单位：{issuing_body(roster.unit)}", f"名册日期：{on}", f"共{count}人"]
     if roster.source_note:
         parts.insert(0, roster.source_note)
     return "　".join(parts)

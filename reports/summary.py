@@ -27,11 +27,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ExtractYear
+from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
-from notices.pdf import render_pdf
+from notices.naming import issuing_body
+from notices.pdf import anchor_pages, html_to_pdf, stamp_pages
 from org import roles
 from org.models import OrgUnit
 from org.scope import get_scope
@@ -125,7 +127,7 @@ class Group:
 class Section:
     unit: OrgUnit
     title: str
-    place: str  # 填报单位 as printed: county + township
+    place: str  # 填报单位 as printed: the issuing body (中共青竹街道工作委员会, notices.naming)
     rows: list[Row] = field(default_factory=list)
     people: int = 0
     average_age: Decimal | None = None
@@ -347,8 +349,8 @@ def summary_data(unit: OrgUnit, on: datetime.date, user, reserve_type: str | Non
             villages_of[u.parent_id].append(u)
 
     def place_name(u: OrgUnit) -> str:
-        county = by_code.get(u.code[:6])
-        return f"{county.name}{u.name}" if county and county.pk != u.pk else u.name
+        # 填报单位 is the issuing body under its full name, as every paper of the unit is signed.
+        return issuing_body(u)
 
     sections = []
     totals: dict[str, int] = defaultdict(int)
@@ -512,7 +514,7 @@ def _write_section(ws, data: SummaryData, section: Section):
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.oddFooter.left.text = _footer_text(f"{section.place}　统计日期：{cn_date(data.on)}")
-    ws.oddFooter.right.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"  # notices.pdf.PAGE_NUMBER_FORMAT, in Excel's codes
     ws.freeze_panes = "A4"
 
 
@@ -553,4 +555,12 @@ def pdf_context(data: SummaryData) -> dict:
 
 def summary_pdf(data: SummaryData) -> bytes:
     """A4 landscape; each section starts a page; table header repeated, date and unit in the footer."""
-    return render_pdf(PDF_TEMPLATE, pdf_context(data))
+    pdf = html_to_pdf(render_to_string(PDF_TEMPLATE, pdf_context(data)))
+    # The footer names each section's unit (as the workbook's footer does), numbers running through the document.
+    starts = anchor_pages(pdf, "section-")
+    sections = [
+        (starts[f"section-{i}"], f"填报单位：{s.place}　　统计日期：{cn_date(data.on)}　　类型：{data.type_label}")
+        for i, s in enumerate(data.sections)
+        if f"section-{i}" in starts
+    ]
+    return stamp_pages([pdf], sections=sections, side_mm=12)

@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from org import roles
 from org.audit import audit
+from org.fields import posted_text
 from org.models import OrgUnit
+from org.parsing import parse_id, parse_year
 from org.scope import get_scope
 from org.viewutils import apply_errors
 from reports import exports
@@ -109,13 +111,12 @@ def record_sheets_export(request):
     """All 纪实表 of a village, township or county for a year, as one PDF or a zip of workbooks (background)."""
     _need(request, roles.VIEW)
     form = RosterForm(request.POST, user=request.user)
-    unit = form.fields["unit"].queryset.filter(pk=request.POST.get("unit") or None).first()
+    # The raw values are parsed before any query: "abc" or a 20-digit number is refused, not filtered on
+    unit_pk = parse_id(request.POST.get("unit"))
+    unit = form.fields["unit"].queryset.filter(pk=unit_pk).first() if unit_pk is not None else None
     fmt = request.POST.get("fmt")
-    try:
-        year = int(request.POST.get("year", ""))
-    except ValueError:
-        year = 0
-    if unit is None or fmt not in ("pdf", "zip") or not 2000 <= year <= timezone.localdate().year:
+    year = parse_year(request.POST.get("year"), lo=2000, hi=timezone.localdate().year)
+    if unit is None or fmt not in ("pdf", "zip") or year is None:
         messages.error(request, "请选择单位、年度（2000年至今年）和格式。")
         return redirect("roster")
     job = exports.export_request(
@@ -330,7 +331,7 @@ def submission_decide(request, pk):
     accept = request.POST.get("action") == "accept"
     try:
         subs.submission_decide(
-            actor=request.user, submission=submission, accept=accept, reason=request.POST.get("reason", "")
+            actor=request.user, submission=submission, accept=accept, reason=posted_text(request.POST, "reason")
         )
     except ValidationError as exc:
         for message in exc.messages:

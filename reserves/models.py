@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from notices.naming import name_with_post
 from org import roles
 from org.models import OrgUnit
 from org.scope import get_scope
@@ -258,7 +259,7 @@ class MentorPairing(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.display_name} {self.post}"
+        return name_with_post(self.display_name, self.post)
 
     @property
     def display_name(self):

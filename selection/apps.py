@@ -11,7 +11,14 @@ class SelectionConfig(AppConfig):
         from selection import services
 
         register_labels(
-            keys={"by": "推荐人", "team": "考察组", "returned": "退回", "channel": "推荐方式"},
+            keys={
+                "notice1": "考察对象公示期满日",
+                "notice2": "村内公示",
+                "by": "推荐人",
+                "team": "考察组",
+                "returned": "退回",
+                "channel": "推荐方式",
+            },
             actions={
                 "selection.open": "发布选拔公告",
                 "selection.stage": "选拔进入下一阶段",

@@ -516,7 +516,7 @@ def inspection_candidates_select(
     chosen_ids: list[int],
     staffing_note: str,
     notice_start: datetime.date,
-    place: str = "村（社区）公示栏",
+    place: str = "公示栏",
     contact: str = "",
     request=None,
 ) -> Notice:
@@ -659,7 +659,7 @@ def decision_record(
     text: str,
     decided_ids: list[int],
     notice_start: datetime.date,
-    place: str = "村（社区）公示栏",
+    place: str = "公示栏",
     contact: str = "",
     upload=None,
     request=None,

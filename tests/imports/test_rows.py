@@ -291,9 +291,20 @@ def test_a_hyperlink_formula_as_text_is_stored_and_exported_as_text(cast):
         ws["B2"].value = text
         ws["B2"].data_type = "s"
 
+    # A formula typed as text in the name column is not a name: refused with a reason, never evaluated.
     batch = preview(cast, [row()], HEADERS, prepare=prepare)
+    assert "姓名只能包含文字" in str(only_row(batch))
+    # In a free-text column it is stored and exported as the text it is.
+    text_column = HEADERS + ["熟悉专业有何专长"]
+    def prepare_text(wb, ws):
+        ws["I2"].value = text
+        ws["I2"].data_type = "s"
+
+    batch = preview(cast, [row()], text_column, prepare=prepare_text)
+    assert only_row(batch)["status"] != "error", only_row(batch)
     confirm(cast, batch)
-    assert Person.objects.get().name == text
+    assert Person.objects.get().specialty == text
+    Person.objects.filter(pk=Person.objects.get().pk).update(name=text)
     data = roster_xlsx(build_roster(cast.township_a, datetime.date.today()), reveal=True)
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     cell = next(c for r in ws.iter_rows() for c in r if c.value == text)

@@ -290,7 +290,7 @@ def test_an_objection_keeps_the_file_it_came_with(cast, running, media):
         ("来信.pdf", "application/pdf", "异议材料", cast.township_a)
     ]
     assert files[0].uploaded_by == cast.township_a_staff and files[0].file.read().startswith(b"%PDF-")
-    assert AuditLog.objects.get(action="attachment.add").changes["owner"] == f"notices.objection:{objection.pk}"
+    assert AuditLog.objects.get(action="attachment.add").changes["事项"] == f"notices.objection:{objection.pk}"
     assert AuditLog.objects.get(action="objection.add").changes["upload"] is True
 
 

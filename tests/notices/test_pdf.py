@@ -74,7 +74,9 @@ def test_notice_pdf_has_the_title_period_places_and_an_embedded_cjk_font(cast, t
     assert "关于青竹街道村级后备干部考察对象的公示" in text
     assert "公示时间：2026年9月30日至2026年10月9日（3个工作日）" in text
     assert "公示地点：兰沟村村务公开栏" in text
-    assert "如有异议，请于公示期内向青竹街道反映（受理电话／地点：0833-8888888（街道党工委组织办））" in text
+    body = "中共青竹街道工作委员会"  # the issuing body in full, as it signs
+    assert f"如有异议，请于公示期内向{body}反映（受理电话／地点：0833-8888888（街道党工委组织办））" in text
+    assert text.endswith("中共青竹街道工作委员会2026年9月30日第1页共1页")  # signed in full, numbered
     assert "估算" not in text
     cjk = [row for row in fonts_of(pdf, tmp_path) if "CJK" in row[0]]
     assert cjk and all(row[-5] == "yes" for row in cjk)  # the "emb" column
@@ -203,8 +205,10 @@ def test_fetcher_serves_static_files_through_the_finders():
     assert b"Noto Sans CJK SC" in response.read()
 
 
-def test_fetcher_does_not_serve_app_static_folders_outside_the_project(settings):
+def test_fetcher_does_not_serve_app_static_folders_outside_the_project(settings, tmp_path):
     # The admin's files are found by the app-directories finder but lie outside STATIC_ROOT and STATICFILES_DIRS.
+    # (An empty STATIC_ROOT: a collected tree, as `make demo` leaves, would hold a copy of them.)
+    settings.STATIC_ROOT = tmp_path / "static"
     with pytest.raises(RefusedURL):
         LocalFilesFetcher().fetch(f"{BASE_URL}static/admin/css/base.css")
 

@@ -7,7 +7,7 @@ from org.models import AuditLog, Membership, User
 def create(client, **over):
     data = {
         "username": "new_sec",
-        "display_name": "新书记",
+        "display_name": "王新",
         "role": "village_secretary",
         "password": "Strong2026pw",
         "title": "书记",

@@ -53,5 +53,5 @@ def test_a_real_worker_builds_the_township_roster_and_the_user_downloads_it(
     assert job.people == 3
     download = client.get(reverse("export_download", args=[job.pk]))
     ws = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
-    assert ws["A1"].value == "青竹街道村级后备干部名册"
-    assert sorted(ws.cell(r, 4).value for r in (4, 5, 6)) == sorted(["李兰", "王甘", "陈青"])
+    assert ws["A2"].value == "青竹街道村级后备干部名册"  # under 附件1
+    assert sorted(ws.cell(r, 4).value for r in (5, 6, 7)) == sorted(["李兰", "王甘", "陈青"])

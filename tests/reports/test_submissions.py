@@ -66,7 +66,7 @@ def test_a_submitted_roster_does_not_change_when_a_person_is_edited_afterwards(
     submission.refresh_from_db()
     assert [r["name"] for r in submission.rows] == ["陈青", "李兰", "王甘"]
     ws = openpyxl.load_workbook(io.BytesIO(stored)).active
-    assert ws["D5"].value == "李兰" and ws["K5"].value == person.id_number  # official copy: full numbers
+    assert ws["D6"].value == "李兰" and ws["K6"].value == person.id_number  # official copy: full numbers
     # A fresh roster shows the change; the submitted one does not.
     assert "李兰改" in [r["name"] for r in subs.roster_rows(cast.township_a, timezone.localdate())]
 
@@ -182,11 +182,11 @@ def test_the_city_gets_a_masked_copy_and_the_county_the_stored_file(
     client.force_login(cast.city_viewer)
     response = client.get(reverse("submission_file", args=[submission.pk, "xlsx"]))
     ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert ws["K5"].value != id_number and "*" in ws["K5"].value
+    assert ws["K6"].value != id_number and "*" in ws["K6"].value
     client.force_login(cast.county_admin)
     response = client.get(reverse("submission_file", args=[submission.pk, "xlsx"]))
     ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert ws["K5"].value == id_number
+    assert ws["K6"].value == id_number
     assert AuditLog.objects.filter(action="report.roster").count() == 2
 
 
@@ -199,7 +199,7 @@ def test_county_roster_export_runs_as_a_job(client, cast, people, call, django_c
     job = ExportJob.objects.get()
     assert job.state == ExportJob.DONE and job.people == 3
     ws = openpyxl.load_workbook(job.file.path).active
-    assert ws["A1"].value == "青神县村级后备干部名册" and "根据1个乡镇" in ws["A2"].value
+    assert ws["A2"].value == "青神县村级后备干部名册" and "根据1个乡镇" in ws["A3"].value
 
 
 def test_call_detail_query_count_does_not_grow_with_townships_or_submissions(

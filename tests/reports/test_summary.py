@@ -101,7 +101,7 @@ def test_township_figures_count_people_on_the_date_where_they_were(cast, pool):
     data = summary_data(cast.township_a, ON, cast.township_a_admin)
     (section,) = data.sections
     assert section.title == "青竹街道后备力量名单汇总表"
-    assert section.place == "青神县青竹街道"
+    assert section.place == "中共青竹街道工作委员会"  # the issuing body, as every paper is signed
     names = [(r.village, r.name, r.reserve_type, r.age) for r in section.rows]
     assert names == [
         ("青竹社区", "陈五", "村级后备干部", 35),
@@ -192,7 +192,7 @@ def test_a_city_summary_totals_by_county(cast, pool):
     total = data.sections[0]
     assert total.title == "眉山市后备力量名单汇总表（合计）" and total.groups[1].title == "按县（区）"
     assert [(i.label, i.n) for i in total.groups[1].items] == [("青神县", 7)]
-    assert [s.place for s in data.sections[1:]] == ["青神县青竹街道", "青神县汉阳镇"]
+    assert [s.place for s in data.sections[1:]] == ["中共青竹街道工作委员会", "中共汉阳镇委员会"]
 
 
 def test_a_date_before_any_record_gives_empty_sections(cast, pool):
@@ -234,7 +234,7 @@ def test_xlsx_has_the_title_headers_rows_and_counts(cast, pool):
     ws = wb.active
     rows = sheet_values(ws)
     assert rows[0][0] == "青竹街道后备力量名单汇总表"
-    assert rows[1][0] == "填报单位：青神县青竹街道　　统计日期：2026年6月30日　　类型：全部类型"
+    assert rows[1][0] == "填报单位：中共青竹街道工作委员会　　统计日期：2026年6月30日　　类型：全部类型"
     assert list(rows[2]) == HEADERS
     assert list(rows[3]) == [1, "青竹社区", "村级后备干部", "陈五", "男", 35, "研究生", "中共党员", "村民小组长", None]
     assert list(rows[9]) == [
@@ -342,8 +342,8 @@ def test_pdf_has_title_headers_values_counts_footer_and_embedded_cjk_fonts(cast,
     assert "年龄35岁及以下3人（50.0%）36至45岁2人（33.3%）45岁以上1人（16.7%）平均年龄（岁）37.7" in text
     assert "按乡镇（街道）青竹街道6人（85.7%）汉阳镇1人（14.3%）" in text and "平均年龄（岁）40.3" in text
     # the footer: unit and date on every page, with the page number
-    assert "填报单位：青神县统计日期：2026年6月30日类型：全部类型第1页共3页" in text
-    assert "填报单位：青神县青竹街道统计日期：2026年6月30日类型：全部类型第2页共3页" in text
+    assert "填报单位：中共青神县委组织部统计日期：2026年6月30日类型：全部类型第1页共3页" in text
+    assert "填报单位：中共青竹街道工作委员会统计日期：2026年6月30日类型：全部类型第2页共3页" in text
     cjk = [row for row in fonts_of(pdf, tmp_path) if "CJK" in row[0]]
     assert cjk and all(row[-5] == "yes" for row in cjk)  # the "emb" column
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -387,7 +387,7 @@ def test_a_long_list_repeats_the_header_and_the_footer_on_every_page(cast, tmp_p
             ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(path), "-"], capture_output=True, text=True
         ).stdout
         text = "".join(out.split())
-        assert f"第{page}页共{pages}页" in text and "填报单位：青神县青竹街道统计日期：2026年6月30日" in text
+        assert f"第{page}页共{pages}页" in text and "填报单位：中共青竹街道工作委员会统计日期：2026年6月30日" in text
         if page == 2:
             assert "".join(HEADERS) in text and "青竹街道后备力量名单汇总表" in text  # header row and running title
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

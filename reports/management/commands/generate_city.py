@@ -352,14 +352,21 @@ def build_accounts(plan: Plan, city, counties, townships, villages):
     return by_unit_role
 
 
+# The counties of the generated city take the four presets in turn, so every seed's rules (and reminders) run at size.
+CITY_PRESETS = ["QS2017", "QL2022", "3YR2024", "CD2025"]
+
+
 def build_policies(plan: Plan, counties):
-    values = preset_values("QS2017")
-    policies = {
-        c.code: CountyPolicy(
-            county=c, effective_from=POLICY_FROM, preset="QS2017", note="按QS2017方案（基准测试数据）", **values
+    policies = {}
+    for i, c in enumerate(counties):
+        preset = CITY_PRESETS[i % len(CITY_PRESETS)]
+        policies[c.code] = CountyPolicy(
+            county=c,
+            effective_from=POLICY_FROM,
+            preset=preset,
+            note=f"按{preset}方案（基准测试数据）",
+            **preset_values(preset),
         )
-        for c in counties
-    }
     plan.add("县级政策", CountyPolicy, list(policies.values()))
     return policies
 
