@@ -22,6 +22,7 @@ def filled(cast, people, settings, tmp_path):
 
 def test_county_previews_and_exports_rosters_and_the_township_submits(browser, live_server, filled, tmp_path):  # noqa: F811
     page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page.on("dialog", lambda dialog: dialog.accept())  # 接收 and 退回 ask first
     csp_violations = []
     page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
     login(page, live_server, "ta_admin")

@@ -32,7 +32,7 @@ def test_township_user_previews_a_year_and_downloads_both_files(browser, live_se
     download = info.value
     assert download.suggested_filename == f"兰沟村_李兰_纪实表_{YEAR}.xlsx"
     ws = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
-    assert ws["B3"].value == "李兰"
+    assert ws["A1"].value == "附件2" and ws["B4"].value == "李兰"
     with page.expect_download() as info:
         page.click("text=导出 PDF")
     assert info.value.suggested_filename == f"兰沟村_李兰_纪实表_{YEAR}.pdf"
