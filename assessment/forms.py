@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from org.fields import SafeModelChoiceField
 from reserves.models import ReserveRecord
 
 from .compliance import records_in_period
@@ -10,7 +11,7 @@ from .compliance import records_in_period
 DATE = {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
-class RecordField(forms.ModelChoiceField):
+class RecordField(SafeModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.person.name}（{obj.get_reserve_type_display()}）"
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from org import roles
+from org.fields import posted_text
 from org.models import OrgUnit, VillageLeader
+from org.parsing import parse_int, parse_year
 from org.scope import get_scope
 from org.viewutils import submit
 from reserves.compliance import quarter_bounds
@@ -182,8 +184,9 @@ def quarter_overview(request):
         raise Http404("页面不存在")
     today = timezone.localdate()
     year, quarter = default_review_quarter(today)
-    if request.GET.get("year", "").isdigit() and request.GET.get("quarter", "").isdigit():
-        year, quarter = int(request.GET["year"]), int(request.GET["quarter"])
+    asked_year, asked_quarter = parse_year(request.GET.get("year")), parse_int(request.GET.get("quarter"), lo=1, hi=4)
+    if asked_year is not None and asked_quarter is not None:
+        year, quarter = asked_year, asked_quarter
     _check_quarter(year, quarter)
     start, end = quarter_bounds(year, quarter)
     townships = list(
@@ -356,7 +359,7 @@ def _posted_rows(request, records, sides):
         for side in sides:
             names = [f"{side[0]}{record.pk}-{f}" for f in FIELDS]
             if any(name in request.POST for name in names):
-                row[side] = {f: request.POST.get(name, "") for f, name in zip(FIELDS, names, strict=True)}
+                row[side] = {f: posted_text(request.POST, name) for f, name in zip(FIELDS, names, strict=True)}
         if row:
             rows[record.pk] = row
     return rows
@@ -404,7 +407,7 @@ def quarter_village(request, year, quarter, pk):
             review = record.review
             values = {f: getattr(review, f"{side}_{f}") if review else "" for f in FIELDS}
             if errors:
-                values = {f: request.POST.get(f"{side[0]}{record.pk}-{f}", values[f]) for f in FIELDS}
+                values = {f: posted_text(request.POST, f"{side[0]}{record.pk}-{f}", values[f]) for f in FIELDS}
             record.cells.append(
                 {"side": side, "prefix": f"{side[0]}{record.pk}", "values": values, "editable": side in editable}
             )
@@ -432,7 +435,8 @@ def quarter_village(request, year, quarter, pk):
 
 def _year_param(request, default):
     value = request.GET.get("year", "")
-    year = int(value) if value.isdigit() else default
+    # Not a year in ASCII digits ("abc", "²", "٢٠٢٦"): the default, as for no year at all
+    year = parse_year(value, lo=0, hi=9999) or default
     if not 2000 <= year <= 2100:
         raise Http404("年度不正确")
     return year
@@ -460,7 +464,7 @@ def appraisal_village(request, pk):
     if request.method == "POST":
         if role != TOWNSHIP_SIDE:
             raise Http404("页面不存在")
-        posted = {r.pk: request.POST.get(f"a{r.pk}", "") for r in records if f"a{r.pk}" in request.POST}
+        posted = {r.pk: posted_text(request.POST, f"a{r.pk}") for r in records if f"a{r.pk}" in request.POST}
         try:
             changed = services.appraisals_save(
                 actor=request.user, village=village, year=year, results=posted, request=request

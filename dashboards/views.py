@@ -21,6 +21,7 @@ from mentoring.selectors import my_pairings
 from notices.pdf import render_pdf
 from org import roles
 from org.models import OrgUnit
+from org.parsing import parse_id
 from org.scope import get_scope
 from org.viewutils import apply_errors
 
@@ -115,9 +116,10 @@ def _list_unit(request) -> OrgUnit:
     """The `unit` of a list (default: the user's widest unit); 404 outside the user's scope."""
     raw = request.GET.get("unit", "")
     if raw:
-        if not raw.isdigit():
+        pk = parse_id(raw)
+        if pk is None:
             raise Http404("未找到该单位")
-        unit = OrgUnit.objects.for_user(request.user).current().filter(pk=int(raw)).first()
+        unit = OrgUnit.objects.for_user(request.user).current().filter(pk=pk).first()
     else:
         unit = _default_unit(request)
     if unit is None:

@@ -6,12 +6,13 @@ from django.utils import timezone
 
 from imports.parser import MAX_UPLOAD_BYTES
 from org import roles
+from org.fields import SafeModelChoiceField
 from org.models import OrgUnit
 from org.scope import get_scope
 from reserves import choices as C
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(SafeModelChoiceField):
     def label_from_instance(self, obj):
         if obj.level == roles.VILLAGE and obj.parent_id:
             return f"\u3000\u3000{obj.parent.name} · {obj.name}"

@@ -16,6 +16,7 @@ from lifecycle.models import (
     ground_groups_for,
 )
 from org import roles
+from org.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from org.models import OrgUnit
 from org.scope import get_scope
 from reserves.models import Flag
@@ -33,7 +34,7 @@ def county_villages(village: OrgUnit):
     )
 
 
-class VillageChoiceField(forms.ModelChoiceField):
+class VillageChoiceField(SafeModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
 
@@ -45,7 +46,7 @@ class RemovalForm(forms.Form):
     account = forms.CharField(
         label="具体情况说明", widget=forms.Textarea(attrs={"rows": 6}), max_length=2000, strip=True
     )
-    flags = forms.ModelMultipleChoiceField(
+    flags = SafeModelMultipleChoiceField(
         label="据以提出的提示（来自培养、考核、考勤记录）",
         queryset=Flag.objects.none(),
         required=False,
@@ -175,11 +176,11 @@ class TransferResubmitForm(forms.Form):
     reason = forms.CharField(label="调动原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
 
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)  # \d alone also matches "٢" and full-width digits
 
 
 class StipendForm(forms.Form):
-    township = forms.ModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), empty_label=None)
+    township = SafeModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), empty_label=None)
     month = forms.CharField(label="月份", widget=forms.TextInput(attrs={"type": "month"}))
 
     def __init__(self, *args, user, counties: set[str], **kwargs):

@@ -23,7 +23,9 @@ from lifecycle.forms import (
 from lifecycle.models import Removal, Transfer, Use
 from org import roles
 from org.audit import audit
+from org.fields import posted_text
 from org.models import OrgUnit
+from org.parsing import parse_id
 from org.scope import get_scope
 from org.viewutils import submit
 from reserves.compliance import OK
@@ -66,7 +68,7 @@ def _get(model, request, pk, *related):
 def _act(request, chain, actions: dict, detail: str):
     """One POST that takes a step (approve / return / withdraw); the service's refusal comes back as a message."""
     action = request.POST.get("action", "")
-    note = request.POST.get("note", "")
+    note = posted_text(request.POST, "note")
     run = actions.get(action)
     if run is None:
         messages.error(request, "请选择要办理的操作。")
@@ -498,9 +500,9 @@ def transfer_create(request, pk):
     if not services.acts_for_township(request.user, record.village.parent):
         raise Http404("页面不存在")
     initial = {"on": timezone.localdate()}
-    to = request.GET.get("to", "")
-    if to.isdigit():
-        initial["target_village"] = int(to)
+    to = parse_id(request.GET.get("to"))
+    if to is not None:
+        initial["target_village"] = to
     form = TransferForm(request.POST or None, record=record, initial=initial)
     done = submit(
         request,
@@ -600,8 +602,8 @@ def replenish_list(request):
     township = None
     township_id = request.GET.get("township", "")
     townships = OrgUnit.objects.filter(level=roles.TOWNSHIP, valid_to__isnull=True).filter(scope.q(roles.VIEW, "code"))
-    if township_id.isdigit():
-        township = townships.filter(pk=int(township_id)).first()
+    if parse_id(township_id) is not None:
+        township = townships.filter(pk=parse_id(township_id)).first()
     policies = rules.scope_policies(scope, today)
     # One query: the villages short of target are few even at city size; paginate the list, not the query (which
     # would run the aggregate twice, for the count and for the page).

@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 
 from org import roles
+from org.fields import SafeModelChoiceField
 from org.models import OrgUnit, User
+from org.parsing import parse_id, parse_ids
 from org.scope import get_scope
 from reserves.compliance import quarter_of
 
@@ -53,7 +55,7 @@ class TalkForm(forms.Form):
 
     kind = forms.ChoiceField(label="谈话类型", choices=KIND_CHOICES)
     date = forms.DateField(label="谈话日期", initial=timezone.localdate, **DATE)
-    held_by_user = forms.ModelChoiceField(
+    held_by_user = SafeModelChoiceField(
         label="谈话人（有账号）", queryset=User.objects.none(), required=False, empty_label="（填写姓名）"
     )
     held_by_name = forms.CharField(label="谈话人姓名（无账号时填写）", max_length=50, required=False)
@@ -83,7 +85,7 @@ class TalkForm(forms.Form):
             self.fields["held_by_user"].label_from_instance = lambda u: u.display_name or u.username
 
     def selected_ids(self) -> set[int]:
-        return {int(v) for v in self.data.getlist("records") if str(v).isdigit()} if self.is_bound else set()
+        return set(parse_ids(self.data.getlist("records"))) if self.is_bound else set()
 
     def clean(self):
         data = super().clean()
@@ -125,9 +127,9 @@ class QuarterRowForm(forms.Form):
 class UnitFilterForm(forms.Form):
     """County (city users), township and village, as the reserve list filters them."""
 
-    county = forms.ModelChoiceField(label="县（区）", queryset=OrgUnit.objects.none(), required=False, empty_label=None)
-    township = forms.ModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), required=False)
-    village = forms.ModelChoiceField(label="村（社区）", queryset=OrgUnit.objects.none(), required=False)
+    county = SafeModelChoiceField(label="县（区）", queryset=OrgUnit.objects.none(), required=False, empty_label=None)
+    township = SafeModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), required=False)
+    village = SafeModelChoiceField(label="村（社区）", queryset=OrgUnit.objects.none(), required=False)
 
     def __init__(self, *args, user, counties=None, perm=roles.VIEW, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,8 +141,8 @@ class UnitFilterForm(forms.Form):
         townships = OrgUnit.objects.filter(level=roles.TOWNSHIP, valid_to__isnull=True).filter(scope.q(perm, "code"))
         villages = OrgUnit.objects.filter(level=roles.VILLAGE, valid_to__isnull=True).filter(scope.q(perm, "code"))
         township_id = str(self.data.get("township", "")) if self.is_bound else ""
-        if township_id.isdigit():
-            villages = villages.filter(parent_id=int(township_id))
+        if parse_id(township_id) is not None:
+            villages = villages.filter(parent_id=parse_id(township_id))
         elif scope.top_level in (roles.CITY, roles.COUNTY):
             villages = villages.none()  # choose a township first
         self.fields["township"].queryset = townships.order_by("code")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from org import roles
 from org.models import OrgUnit
+from org.parsing import BIGINT_MAX, parse_int
 from org.scope import get_scope
 from org.viewutils import apply_errors, submit
 from reserves.compliance import quarter_bounds, quarter_of
@@ -76,7 +77,9 @@ def _query_without_page(request):
 
 
 def _int(value, default=None):
-    return int(value) if str(value or "").isdigit() else default
+    # ASCII digits within the bigint range only: "²" or a 20-digit number must not reach a filter
+    number = parse_int(value, lo=0, hi=BIGINT_MAX)
+    return default if number is None else number
 
 
 def _year(value, default=None):

@@ -33,7 +33,8 @@ def _token(request) -> str:
 def _next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return target if ok else "/"
+    # only a path: redirect() would read a bare word as a view name (a 500 after a correct code)
+    return target if ok and target.startswith("/") and not target.startswith("//") else "/"
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from org import roles
 from org.models import OrgUnit
+from org.parsing import parse_id
 from org.scope import get_scope
 from reserves import choices as C
 from reserves.identity import validate_id, validate_name, validate_phone
@@ -244,8 +245,8 @@ class FilterForm(forms.Form):
         # Village choices only once the township is known (a city has thousands of villages).
         villages = OrgUnit.objects.filter(level=roles.VILLAGE).filter(scope.q(roles.VIEW, "code"))
         township_id = str(self.data.get("township", "")) if self.is_bound else ""
-        if township_id.isdigit():
-            villages = villages.filter(parent_id=int(township_id))
+        if parse_id(township_id) is not None:
+            villages = villages.filter(parent_id=parse_id(township_id))
         elif scope.top_level in (roles.CITY, roles.COUNTY):
             villages = villages.none()
         self.fields["village"].queryset = villages

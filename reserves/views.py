@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from org import roles
+from org.fields import posted_text
 from org.models import OrgUnit
 from org.parsing import parse_ids
 from org.scope import get_scope
@@ -527,7 +528,7 @@ def _filing_decide_many(request, can_decide: bool):
         return redirect(back)
     try:
         done, refused = filings_module.filing_decide_many(
-            actor=request.user, filings=chosen, accept=accept, note=request.POST.get("note", ""), request=request
+            actor=request.user, filings=chosen, accept=accept, note=posted_text(request.POST, "note"), request=request
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -551,7 +552,7 @@ def filing_decide(request, pk):
     accept = request.POST.get("decision") == "file"
     try:
         filings_module.filing_decide(
-            actor=request.user, filing=filing, accept=accept, note=request.POST.get("note", ""), request=request
+            actor=request.user, filing=filing, accept=accept, note=posted_text(request.POST, "note"), request=request
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

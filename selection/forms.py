@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from org import roles
+from org.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from org.models import OrgUnit
 from org.scope import get_scope
 from reserves.choices import RESERVE_TYPE_CHOICES
@@ -17,8 +18,8 @@ DATE = {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
 class RoundForm(forms.Form):
-    township = forms.ModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none())
-    villages = forms.ModelMultipleChoiceField(
+    township = SafeModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none())
+    villages = SafeModelMultipleChoiceField(
         label="涉及村（社区）", queryset=OrgUnit.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     kind = forms.ChoiceField(label="选拔程序", choices=KIND_CHOICES)
@@ -49,7 +50,7 @@ class RoundForm(forms.Form):
 
 
 class NominationForm(forms.Form):
-    village = forms.ModelChoiceField(label="拟推荐为哪个村（社区）的后备干部", queryset=OrgUnit.objects.none())
+    village = SafeModelChoiceField(label="拟推荐为哪个村（社区）的后备干部", queryset=OrgUnit.objects.none())
     channel = forms.ChoiceField(label="推荐渠道", choices=CHANNEL_CHOICES)
     nominated_by = forms.CharField(
         label="推荐人／推荐单位", max_length=120, help_text="如：××村党总支；党员张××等5人；本人"
@@ -147,8 +148,19 @@ class MeetingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[k for k, _ in ATTENDEE_CATEGORIES],
     )
-    expected = forms.IntegerField(label="应到人数", min_value=1, error_messages={"min_value": "应到人数须大于0。"})
-    present = forms.IntegerField(label="实到人数", min_value=0, error_messages={"min_value": "实到人数不能为负数。"})
+    # Bounded: an unbounded number would overflow the column (a 500) instead of being refused here
+    expected = forms.IntegerField(
+        label="应到人数",
+        min_value=1,
+        max_value=100_000,
+        error_messages={"min_value": "应到人数须大于0。", "max_value": "应到人数不能超过100000。"},
+    )
+    present = forms.IntegerField(
+        label="实到人数",
+        min_value=0,
+        max_value=100_000,
+        error_messages={"min_value": "实到人数不能为负数。", "max_value": "实到人数不能超过100000。"},
+    )
     minutes = forms.FileField(label="会议记录（扫描件，可选）", required=False)
 
 

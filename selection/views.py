@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -9,13 +10,16 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from notices.pdf import render_pdf
 from org import roles
 from org.attachments import attachment_save, attachments_for
 from org.audit import audit
+from org.fields import posted_text
 from org.models import OrgUnit
+from org.parsing import INT_MAX, parse_id, parse_ids, parse_int
 from org.scope import get_scope
 from org.viewutils import apply_errors, submit
 from reserves.eligibility import check_eligibility
@@ -37,12 +41,29 @@ from selection.models import (
     APPROVING,
     KIND_QL,
     STAGE_LABELS,
+    STAGES,
     VOTE_OPTIONS,
     Candidacy,
     EvaluationMeeting,
     Nomination,
     Round,
 )
+
+
+def _process_order() -> list[tuple[str, str]]:
+    """Every stage of either kind in the order a round goes through them (the filter of the list): the longer 三推
+    sequence, each stage only the other kind has placed right after the stage it follows there; 已终止 last."""
+    order: list[str] = []
+    for stages in sorted(STAGES.values(), key=len, reverse=True):
+        previous = None
+        for key, _label in stages:
+            if key not in order:
+                order.insert(order.index(previous) + 1 if previous in order else len(order), key)
+            previous = key
+    return [(key, STAGE_LABELS[key]) for key in [*order, "cancelled"]]
+
+
+STAGES_IN_PROCESS_ORDER = _process_order()
 
 
 def get_round_for_user(request, pk, *, write=False) -> Round:
@@ -110,8 +131,8 @@ def round_list(request):
     )
     township = request.GET.get("township", "")
     stage = request.GET.get("stage", "")
-    if township.isdigit():
-        rounds = rounds.filter(township_id=int(township))
+    if parse_id(township) is not None:
+        rounds = rounds.filter(township_id=parse_id(township))
     if stage == "open":
         rounds = rounds.exclude(stage__in=["closed", "cancelled"])
     elif stage in STAGE_LABELS:
@@ -131,7 +152,7 @@ def round_list(request):
             "townships": townships,
             "township": township,
             "stage": stage,
-            "stages": sorted(STAGE_LABELS.items()),
+            "stages": STAGES_IN_PROCESS_ORDER,
             "query": params.urlencode(),
             "can_open": scope.has(roles.EDIT_PEOPLE) and townships.exists() and scope.top_level == roles.TOWNSHIP,
         },
@@ -263,7 +284,9 @@ def announcement_pdf(request, pk):
     )
     audit(request.user, "selection.announcement_pdf", round_, unit=round_.township, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename=announcement-{round_.pk}.pdf"
+    # A Chinese name like every other download (RFC 5987 filename*), shown inline for printing
+    name = f"选拔公告-{round_.township.name}-{round_.announced_on.year}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, name)
     return response
 
 
@@ -400,9 +423,10 @@ def _int(value):
     value = (value or "").strip()
     if not value:
         return 0
-    if not value.lstrip("-").isdigit():
+    number = parse_int(value, lo=-INT_MAX, hi=INT_MAX)
+    if number is None:  # "²" and full-width digits pass str.isdigit() but are not a count of votes
         raise ValidationError("票数须为整数。")
-    return int(value)
+    return number
 
 
 @login_required
@@ -478,7 +502,7 @@ def evaluation_village(request, pk, village_pk):
 
 
 def _chosen_ids(request, name="chosen"):
-    return [int(x) for x in request.POST.getlist(name) if x.isdigit()]
+    return parse_ids(request.POST.getlist(name))
 
 
 @login_required
@@ -533,7 +557,7 @@ def inspection(request, pk):
             round_=round_,
             team=d["team"],
             date=d["date"],
-            findings={c.pk: request.POST.get(f"f{c.pk}", "") for c in candidacies},
+            findings={c.pk: posted_text(request.POST, f"f{c.pk}") for c in candidacies},
             request=request,
         ),
         success="已保存考察情况。",
@@ -578,10 +602,16 @@ def decision(request, pk):
     )
 
 
+SCORE_RE = re.compile(r"-?\d{1,3}(\.\d{1,2})?", re.ASCII)  # 0-100 is checked by the service
+
+
 def _score(value):
     value = (value or "").strip()
     if not value:
         return None
+    # ASCII digits and one point only: Decimal() also reads "٥", "NaN" and "1e999", which no score is
+    if not (value.isascii() and SCORE_RE.fullmatch(value)):
+        raise ValidationError("成绩须为数字。")
     try:
         return Decimal(value)
     except InvalidOperation:
@@ -613,7 +643,9 @@ def joint_review(request, pk):
     candidacies = list(round_.candidacies.filter(state=Candidacy.QUALIFIED).select_related("person", "village"))
     errors = []
     if request.method == "POST":
-        results = {c.pk: (request.POST.get(f"ok{c.pk}") == "1", request.POST.get(f"n{c.pk}", "")) for c in candidacies}
+        results = {
+            c.pk: (request.POST.get(f"ok{c.pk}") == "1", posted_text(request.POST, f"n{c.pk}")) for c in candidacies
+        }
         try:
             services.joint_review_record(actor=request.user, round_=round_, results=results, request=request)
         except ValidationError as exc:

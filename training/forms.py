@@ -3,7 +3,9 @@ import datetime
 from django import forms
 
 from org import roles
+from org.fields import SafeModelChoiceField
 from org.models import OrgUnit
+from org.parsing import parse_id
 from org.scope import get_scope
 from training.models import FORM_CHOICES, PRACTICE_KIND_CHOICES, TrainingProgramme
 from training.selectors import RULES
@@ -11,12 +13,12 @@ from training.selectors import RULES
 DATE = {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(SafeModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.get_level_display()}）"
 
 
-class ProgrammeChoiceField(forms.ModelChoiceField):
+class ProgrammeChoiceField(SafeModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.year}年 · {obj.name}（{obj.unit.name}）"
 
@@ -153,7 +155,7 @@ class PracticeForm(forms.Form):
 class EventFilterForm(forms.Form):
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
     form = forms.ChoiceField(label="培训方式", choices=[("", "全部")] + FORM_CHOICES, required=False)
-    township = forms.ModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), required=False)
+    township = SafeModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,9 +174,9 @@ class GapFilterForm(forms.Form):
     """Filters of the non-compliance list (rendered by snippets/filter_form.html)."""
 
     rule = forms.ChoiceField(label="要求", choices=RULES, required=False)
-    county = forms.ModelChoiceField(label="县（区）", queryset=OrgUnit.objects.none(), required=False)
-    township = forms.ModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), required=False)
-    village = forms.ModelChoiceField(label="村（社区）", queryset=OrgUnit.objects.none(), required=False)
+    county = SafeModelChoiceField(label="县（区）", queryset=OrgUnit.objects.none(), required=False)
+    township = SafeModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), required=False)
+    village = SafeModelChoiceField(label="村（社区）", queryset=OrgUnit.objects.none(), required=False)
     q = forms.CharField(label="姓名", required=False, max_length=50)
 
     def __init__(self, *args, user, counties, **kwargs):
@@ -193,8 +195,8 @@ class GapFilterForm(forms.Form):
             del self.fields["township"]
         villages = OrgUnit.objects.filter(level=roles.VILLAGE).filter(scope.q(roles.VIEW, "code"))
         township_id = str(self.data.get("township", "")) if self.is_bound else ""
-        if township_id.isdigit():
-            villages = villages.filter(parent_id=int(township_id))
+        if parse_id(township_id) is not None:
+            villages = villages.filter(parent_id=parse_id(township_id))
         elif scope.top_level in (roles.CITY, roles.COUNTY) or not scope.has(roles.VIEW):
             villages = villages.none()
         self.fields["village"].queryset = villages
@@ -203,8 +205,8 @@ class GapFilterForm(forms.Form):
 class CandidateFilterForm(forms.Form):
     """Filters of the bulk enrolment page (GET)."""
 
-    township = forms.ModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), required=False)
-    village = forms.ModelChoiceField(label="村（社区）", queryset=OrgUnit.objects.none(), required=False)
+    township = SafeModelChoiceField(label="乡镇", queryset=OrgUnit.objects.none(), required=False)
+    village = SafeModelChoiceField(label="村（社区）", queryset=OrgUnit.objects.none(), required=False)
     q = forms.CharField(label="姓名", required=False, max_length=50)
 
     def __init__(self, *args, user, event, **kwargs):
@@ -217,8 +219,8 @@ class CandidateFilterForm(forms.Form):
             del self.fields["township"]
         villages = under.filter(level=roles.VILLAGE).order_by("code")
         township_id = str(self.data.get("township", "")) if self.is_bound and "township" in self.fields else ""
-        if township_id.isdigit():
-            villages = villages.filter(parent_id=int(township_id))
+        if parse_id(township_id) is not None:
+            villages = villages.filter(parent_id=parse_id(township_id))
         elif "township" in self.fields:
             villages = villages.none()
         self.fields["village"].queryset = villages

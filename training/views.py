@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from org import roles
+from org.parsing import parse_id, parse_ids
 from org.scope import get_scope
 from org.viewutils import submit
 from reserves.models import ReserveRecord
@@ -84,9 +85,9 @@ def event_create(request):
     if not get_scope(request.user).has(roles.EDIT_PEOPLE):
         raise Http404("页面不存在")
     initial = {"form": "concentrated"}
-    programme_id = request.GET.get("programme", "")
-    if programme_id.isdigit():  # "登记一期培训" from a programme's page
-        programme = TrainingProgramme.objects.for_user(request.user).filter(pk=int(programme_id)).first()
+    programme_id = parse_id(request.GET.get("programme"))
+    if programme_id is not None:  # "登记一期培训" from a programme's page
+        programme = TrainingProgramme.objects.for_user(request.user).filter(pk=programme_id).first()
         if programme is not None:
             initial["programme"] = programme
             if editable_units(request.user).filter(pk=programme.unit_id).exists():
@@ -180,7 +181,7 @@ def enrol(request, pk):
     errors, checked = [], set()
     if request.method == "POST":
         raw = request.POST.getlist("records")
-        checked = {int(x) for x in raw if x.isdigit()}
+        checked = set(parse_ids(raw))
         if len(checked) != len(raw):
             errors = ["提交的数据有误，请刷新页面后重试。"]
         else:

@@ -296,6 +296,7 @@ def test_a_hyperlink_formula_as_text_is_stored_and_exported_as_text(cast):
     assert "姓名只能包含文字" in str(only_row(batch))
     # In a free-text column it is stored and exported as the text it is.
     text_column = HEADERS + ["熟悉专业有何专长"]
+
     def prepare_text(wb, ws):
         ws["I2"].value = text
         ws["I2"].data_type = "s"
