@@ -423,13 +423,13 @@ def absence_flag_items(record: ReserveRecord, policy: CountyPolicy, *, on: datet
 
 def age_rule_on(policy: CountyPolicy | None) -> bool:
     """The county has an age limit (QS "35周岁左右" warns, 3YR "45周岁以下" blocks)."""
-    return policy is not None and policy.age_on and policy.age_limit is not None
+    return policy is not None and policy.age_rule
 
 
 def age_limit_blocks(policy: CountyPolicy | None) -> bool:
     """Only a blocking age limit makes 已超过 / 将超过 a to-do and an AGE_OUT removal flag; a limit that warns
     (QS "一般35周岁左右") is figures only."""
-    return age_rule_on(policy) and policy.age_mode == CountyPolicy.BLOCK
+    return policy is not None and policy.age_blocks
 
 
 def age_out_horizon(on: datetime.date) -> datetime.date:

@@ -253,7 +253,7 @@ if (
     _email.scheme not in _EMAIL_BACKENDS
     or not set(_email_query) <= {"tls", "from", "timeout"}
     or _email_tls not in ("0", "1")
-    or not _email_timeout.isdigit()
+    or not (_email_timeout.isascii() and _email_timeout.isdigit())
 ):
     raise ImproperlyConfigured(
         "EMAIL_URL must be smtp://, smtps://, file://, console: or locmem:, with ?tls=0|1, from=, timeout=<seconds>"

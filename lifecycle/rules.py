@@ -75,7 +75,7 @@ def policies_in_force(county_codes: set[str], city_codes: set[str], on: datetime
 
 def young_rule_on(policy: CountyPolicy | None) -> bool:
     """The age rule's "at least one young secretary reserve per village" (3YR) is in force."""
-    return rule_on(policy, "age") and bool(policy.young_per_village)
+    return policy is not None and policy.young_rule
 
 
 def young_born_after(policy: CountyPolicy, on: datetime.date) -> datetime.date:

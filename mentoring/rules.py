@@ -24,7 +24,7 @@ from django.db.models import BooleanField, Case, CharField, Exists, OuterRef, Q,
 
 from reserves.compliance import DUE, NA, OK, OVERDUE, Check, quarter_bounds, quarter_of
 from reserves.models import CountyPolicy, MentorPairing, ReserveRecord
-from reserves.policy import county_of, policy_in_force
+from reserves.policy import county_of, policy_in_force, rule_on
 
 from .models import (
     KIND_COLLECTIVE,
@@ -52,13 +52,14 @@ RULES = [
 RULE_LABELS = dict(RULES)
 PROBLEM = (DUE, OVERDUE)
 # The policy switch of each rule (reserves.models.CountyPolicy); a rule applies only where its switch is on.
-RULE_FLAGS = {
-    "pairing": "mentor_on",
-    "entry": "quarter_mentoring_on",
-    "full_coverage": "talk_full_coverage_yearly",
-    "half_yearly": "talk_township_half_yearly",
-    "collective": "talk_collective_yearly",
-    "monthly": "talk_mentor_monthly",
+# This app's rule keys -> the policy rules (reserves.policy.RULES) they are.
+POLICY_RULES = {
+    "pairing": "mentor",
+    "entry": "quarter_mentoring",
+    "full_coverage": "talk_full_coverage",
+    "half_yearly": "talk_half_yearly",
+    "collective": "talk_collective",
+    "monthly": "talk_monthly",
 }
 NOT_SET = "本县尚未设置适用的政策。"
 OFF_TEXTS = {
@@ -69,7 +70,7 @@ OFF_TEXTS = {
 
 def rule_applies(policy: CountyPolicy | None, key: str) -> bool:
     """Whether the county's policy asks for mentoring rule `key`."""
-    return policy is not None and bool(getattr(policy, RULE_FLAGS[key]))
+    return rule_on(policy, POLICY_RULES[key])
 
 
 def off_text(key: str) -> str:

@@ -7,6 +7,7 @@ name on the entry's model (or on any model, for context keys such as "village");
 are shown through the field's choices, 是/否 for booleans, "—" for empty; a registered value map wins. Nothing in
 the output is an identifier: a test renders every entry the suite writes and fails on any ASCII word left in it."""
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -150,8 +151,10 @@ def _models() -> dict[str, type]:
     return _MODEL_BY_NAME
 
 
-def _fields(object_type: str, key: str) -> list:
-    """The concrete fields named `key`: the entry's own model's first, then any other model's."""
+@functools.lru_cache(maxsize=4096)
+def _fields(object_type: str, key: str) -> tuple:
+    """The concrete fields named `key`: the entry's own model's first, then any other model's (cached: every row of
+    the log asks the same few (type, key) pairs)."""
     model = _models().get(object_type)
     candidates = [model] if model is not None else []
     candidates += [m for m in _models().values() if m is not model]
@@ -163,7 +166,7 @@ def _fields(object_type: str, key: str) -> list:
             continue
         if getattr(f, "concrete", False) and hasattr(f, "verbose_name"):
             out.append(f)
-    return out
+    return tuple(out)
 
 
 def _field(object_type: str, key: str):

@@ -148,7 +148,7 @@ def unit_rename(*, actor, unit: OrgUnit, name: str, code: str, on: datetime.date
     code = code.strip()
     if not name:
         raise ValidationError("名称不能为空。")
-    if len(code) != OrgUnit.CODE_LENGTHS[unit.level] or not code.isdigit():
+    if len(code) != OrgUnit.CODE_LENGTHS[unit.level] or not (code.isascii() and code.isdigit()):
         raise ValidationError(f"区划代码应为{OrgUnit.CODE_LENGTHS[unit.level]}位数字。")
     if unit.parent_id and not code.startswith(unit.parent.code[: len(unit.parent.code)]):
         raise ValidationError("区划代码须以上级单位的代码开头。")

@@ -434,19 +434,22 @@ def training_items(s: CountyScan) -> list[Item]:
         else:
             title = f"培训预警：{who}须于{cn_date(deadline)}前参加培训"
             body = f"{who}须于{cn_date(deadline)}前参加培训，否则将不满足培训要求（{rule}）。"
-        items.append(
-            Item(
-                "training_risk",
-                f"reserves.reserverecord:{r['pk']}",
-                deadline.isoformat() if deadline else "",
-                s.township_of(r["village__code"]),
-                title,
-                body,
-                reverse("training_record", args=[r["pk"]]),
-                r["village__code"],
-            )
-        )
+        items.append(_training_page_item(s, "training_risk", r, deadline, title, body))
     return items
+
+
+def _training_page_item(s, kind: str, r: dict, deadline, title: str, body: str) -> Item:
+    """A reminder about one reserve's training or shadowing, per deadline, linking to their 培训与实践锻炼 page."""
+    return Item(
+        kind,
+        f"reserves.reserverecord:{r['pk']}",
+        deadline.isoformat() if deadline else "",
+        s.township_of(r["village__code"]),
+        title,
+        body,
+        reverse("training_record", args=[r["pk"]]),
+        r["village__code"],
+    )
 
 
 # --- mentoring: pairing missing, quarterly entries missing, full-coverage talks ---------------------------------
@@ -639,18 +642,7 @@ def shadowing_items(s: CountyScan) -> list[Item]:
         else:
             title = f"跟班学习预警：{who}须于{cn_date(deadline)}前达到{need}天"
             body = f"{who}{done}，须于{cn_date(deadline)}前达到每年不少于{need}天的要求。"
-        items.append(
-            Item(
-                "shadowing_risk",
-                f"reserves.reserverecord:{r['pk']}",
-                deadline.isoformat() if deadline else "",
-                s.township_of(r["village__code"]),
-                title,
-                body,
-                reverse("training_record", args=[r["pk"]]),
-                r["village__code"],
-            )
-        )
+        items.append(_training_page_item(s, "shadowing_risk", r, deadline, title, body))
     return items
 
 

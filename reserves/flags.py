@@ -73,7 +73,7 @@ FLAG_RULES = {
     Flag.APPRAISAL: lambda p: p.annual_appraisal_on,
     Flag.ABSENCE: lambda p: p.absence_on,
     Flag.INABILITY: lambda p: p.inability_report_on,
-    Flag.AGE_OUT: lambda p: p.age_on and p.age_limit is not None and p.age_mode == p.BLOCK,
+    Flag.AGE_OUT: lambda p: p.age_blocks,
 }
 
 
